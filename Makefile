@@ -1,0 +1,56 @@
+# Every target bootstraps .venv itself (scripts/bootstrap.sh skips work already done).
+SHELL := /bin/bash
+VENV := .venv/bin
+ENV := source scripts/env.sh &&
+
+.PHONY: run test venv seed webchat train lint validate pytest conversations nlu-report bench clean
+
+run: venv webchat
+	@bash scripts/run.sh
+
+test: venv webchat lint validate train pytest conversations nlu-report
+	@echo "==> make test: all checks passed"
+
+venv:
+	@bash scripts/bootstrap.sh
+
+seed: venv
+	@$(ENV) $(VENV)/bot seed
+
+webchat:
+	@bash scripts/build_webchat.sh
+
+# Rasa compares the fingerprint of config, domain and data with the latest model and skips
+# training when nothing changed.
+train: venv
+	@echo "==> training the model (skipped by Rasa when nothing changed)"
+	@$(ENV) $(VENV)/rasa train --quiet --out models
+
+lint: venv
+	@echo "==> ruff and mypy"
+	@$(VENV)/ruff check bot actions tests
+	@$(VENV)/ruff format --check bot actions tests
+	@$(VENV)/mypy
+
+validate: venv
+	@echo "==> rasa data validate"
+	@$(ENV) $(VENV)/rasa data validate --fail-on-warnings --quiet
+
+pytest: venv
+	@echo "==> pytest"
+	@$(ENV) $(VENV)/pytest
+
+conversations: venv
+	@echo "==> conversation tests (fail on any prediction error)"
+	@$(ENV) $(VENV)/rasa test core --stories tests/conversations --fail-on-prediction-errors \
+		--out results/conversations --no-plot --quiet
+
+nlu-report: venv
+	@echo "==> NLU evaluation on the frozen held-out split"
+	@$(ENV) $(VENV)/bot nlu-report --out docs/nlu_report.md
+
+bench: venv
+	@$(ENV) $(VENV)/python -m benchmarks.run
+
+clean:
+	rm -rf models results .pytest_cache .mypy_cache .ruff_cache

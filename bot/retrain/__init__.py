@@ -1,0 +1,1 @@
+"""Model maintenance: evaluation on the frozen split, and later export, inbox and promotion."""

@@ -1,0 +1,14 @@
+# Sourced by the run and test scripts: loads .env if present, then fills in embedded defaults.
+# shellcheck shell=bash
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ -f "$repo_root/.env" ]; then
+  set -a; . "$repo_root/.env"; set +a
+fi
+export DATABASE_URL="${DATABASE_URL:-sqlite:///$repo_root/kefu.db}"
+export RASA_PORT="${RASA_PORT:-5005}"
+export ACTION_PORT="${ACTION_PORT:-5055}"
+export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}"
+export RASA_TOKEN="${RASA_TOKEN:-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+# TensorFlow and Sanic are chatty; keep the console readable.
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export SQLALCHEMY_SILENCE_UBER_WARNING=1

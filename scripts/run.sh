@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make run`: seed the demo store if needed, train if the model is stale, then serve the action
+# server and the Rasa server (rest + socketio + chat page). Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+echo "==> demo store ($DATABASE_URL)"
+.venv/bin/bot seed --quiet
+echo "==> model (trained only when config, domain or data changed)"
+.venv/bin/rasa train --quiet --out models
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "==> stopping"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+echo "==> action server on :$ACTION_PORT"
+.venv/bin/rasa run actions --port "$ACTION_PORT" --actions actions &
+pids+=($!)
+
+echo "==> Rasa server on :$RASA_PORT"
+.venv/bin/rasa run --enable-api --auth-token "$RASA_TOKEN" --port "$RASA_PORT" \
+  --cors "*" --model models --endpoints endpoints.yml --credentials credentials.yml &
+pids+=($!)
+
+for _ in $(seq 1 120); do
+  if curl -fs "http://127.0.0.1:$RASA_PORT/webhooks/chat/health" >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+cat <<MSG
+
+  Customer chat page:  http://localhost:$RASA_PORT/webhooks/chat/
+  REST channel:        POST http://localhost:$RASA_PORT/webhooks/rest/webhook
+  HTTP API token:      $RASA_TOKEN   (set RASA_TOKEN in .env to fix it)
+  Press Ctrl-C to stop.
+
+MSG
+wait -n "${pids[@]}"
