@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 echo "==> demo store ($DATABASE_URL)"
-.venv/bin/bot seed --quiet
+.venv/bin/bot seed
 echo "==> model (trained only when config, domain or data changed)"
 .venv/bin/rasa train --quiet --out models
 

@@ -96,7 +96,9 @@ def test_opened_skincare_and_custom_items_are_exempt_from_no_reason_returns() ->
 
 def test_returns_need_a_delivered_order() -> None:
     assert _eligibility(status=OrderStatus.IN_TRANSIT).refusal is returns.Refusal.NOT_SIGNED_YET
-    assert _eligibility(status=OrderStatus.PENDING_SHIPMENT).refusal is returns.Refusal.NOT_DELIVERED
+    assert (
+        _eligibility(status=OrderStatus.PENDING_SHIPMENT).refusal is returns.Refusal.NOT_DELIVERED
+    )
 
 
 def test_refund_arrival_depends_on_payment_method() -> None:

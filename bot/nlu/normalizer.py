@@ -65,5 +65,7 @@ class ChineseNormalizer(GraphComponent):
         message.set(ORIGINAL_TEXT, text)
         message.set(TEXT, result.text)
         for entity in message.get(ENTITIES) or []:
-            start, end = result.map_span(entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END])
+            start, end = result.map_span(
+                entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
+            )
             entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END] = start, end

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.retrain.evaluation import Report
+from pathlib import Path
+
+from bot.retrain.evaluation import Report, latest_model, load_examples, rasa_predictor, score
 
 MAX_ERRORS_SHOWN = 40
 
@@ -44,7 +46,10 @@ def render_markdown(report: Report, model_name: str) -> str:
         lines.append("None.")
     lines += ["", "## Misclassified messages", ""]
     if report.errors:
-        lines += ["| slice | message | expected | predicted | confidence |", "|---|---|---|---|---|"]
+        lines += [
+            "| slice | message | expected | predicted | confidence |",
+            "|---|---|---|---|---|",
+        ]
         for e, p in report.errors[:MAX_ERRORS_SHOWN]:
             text = e.text.replace("|", "\\|").replace("\n", " ")
             lines.append(
@@ -55,3 +60,14 @@ def render_markdown(report: Report, model_name: str) -> str:
     else:
         lines.append("None.")
     return "\n".join(lines) + "\n"
+
+
+def write_nlu_report(models_dir: Path, test_dir: Path, out: Path) -> Report:
+    """Evaluates the newest model on the held-out split and writes the Markdown report."""
+    model = latest_model(models_dir)
+    examples = load_examples(test_dir)
+    predictions = rasa_predictor(model)([e.text for e in examples])
+    report = score(examples, predictions)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_markdown(report, model.name), encoding="utf-8")
+    return report

@@ -1,0 +1,38 @@
+"""Session start: remember which customer the channel says is chatting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import CUSTOMER_ID, database_guard
+from bot.db.session import session_scope
+from bot.services.identity import get_customer
+
+
+class ActionSessionStart(Action):
+    """Sets `customer_id` from the session metadata when that customer exists.
+
+    The chat page sends the signed-in customer in the metadata; a value that names no customer
+    is ignored, and the visitor is treated as anonymous (asked to verify each order).
+    """
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    @database_guard
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        events: list[EventType] = [SessionStarted()]
+        metadata = tracker.get_slot("session_started_metadata") or {}
+        with session_scope() as session:
+            customer = get_customer(session, metadata.get(CUSTOMER_ID))
+            if customer is not None:
+                events.append(SlotSet(CUSTOMER_ID, str(customer.id)))
+                events.append(SlotSet("customer_name", customer.name))
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -1,0 +1,1 @@
+"""Custom Rasa input channels (listed by dotted path in credentials.yml)."""

@@ -1,0 +1,5 @@
+"""Database layer: models, sessions, migrations and the deterministic demo store.
+
+Nothing here touches a database at import time; engines are created lazily by
+:mod:`bot.db.session` the first time a URL is used.
+"""

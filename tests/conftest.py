@@ -1,0 +1,52 @@
+"""Shared pytest fixtures.
+
+Database fixtures (bot.db): each test gets real SQLite files under pytest's tmp dirs; the
+seeded store is built once per session and must be treated as read-only by tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from bot.db.seed import SeedReport, seed
+from bot.db.session import dispose_engines, session_scope
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """URL of a fresh, empty SQLite database file (not migrated)."""
+    yield sqlite_url(tmp_path / "kefu-test.db")
+    # Cached engines hold open connections to the file; close them before tmp_path goes.
+    dispose_engines()
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SeedReport]]:
+    """(URL, report) of a demo store seeded once per test session. Read-only for tests."""
+    url = sqlite_url(tmp_path_factory.mktemp("seeded") / "kefu-seeded.db")
+    report = seed(url)
+    yield url, report
+    dispose_engines()
+
+
+@pytest.fixture(scope="session")
+def seeded_url(seeded_db: tuple[str, SeedReport]) -> str:
+    return seeded_db[0]
+
+
+@pytest.fixture
+def seeded_session(seeded_url: str) -> Iterator[Session]:
+    """A session on the shared seeded store; rolled back, so accidental writes do not leak."""
+    with session_scope(seeded_url) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
