@@ -8,6 +8,7 @@ nobody can probe for other people's orders.
 
 from __future__ import annotations
 
+import abc
 import re
 from typing import Any
 
@@ -62,6 +63,10 @@ class OrderFormValidation(FormValidationAction):
     """Base of the validation actions of forms whose first slot is `order_id`."""
 
     purpose: Purpose = Purpose.ANY
+
+    # Abstract, so rasa_sdk's package scan does not register the base class itself as an action.
+    @abc.abstractmethod
+    def name(self) -> str: ...
 
     def order_fits(self, order: Order) -> bool:
         """Whether the rest of the form makes sense for this order; subclasses narrow it.

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.seed import SeedReport, seed
 from bot.db.session import dispose_engines, session_scope
+from tests.live_assistant import Assistant, running_assistant
 
 
 def sqlite_url(path: Path) -> str:
@@ -50,3 +51,35 @@ def seeded_session(seeded_url: str) -> Iterator[Session]:
             yield session
         finally:
             session.rollback()
+
+
+# --- the real assistant --------------------------------------------------------------------
+# `make test` trains the model before pytest runs (Rasa skips training when nothing changed), so
+# these fixtures only locate it; a bare `pytest` run trains it once if it is missing.
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    import subprocess
+    import sys
+
+    from bot.retrain.evaluation import latest_model
+    from bot.settings import REPO_ROOT
+
+    models = REPO_ROOT / "models"
+    try:
+        return latest_model(models)
+    except FileNotFoundError:
+        rasa = Path(sys.executable).parent / "rasa"
+        subprocess.run([str(rasa), "train", "--out", str(models)], cwd=REPO_ROOT, check=True)
+        return latest_model(models)
+
+
+@pytest.fixture(scope="session")
+def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """Action server + Rasa server on free ports with a freshly seeded store of their own."""
+    directory = tmp_path_factory.mktemp("assistant")
+    url = sqlite_url(directory / "kefu-e2e.db")
+    seed(url)
+    with running_assistant(trained_model, url, directory / "logs") as live:
+        yield live

@@ -106,3 +106,11 @@ def test_rasa_data_validation_passes_without_unexplained_warnings() -> None:
         if match and match.group(1) not in allowed:
             unexplained.append(match.group(1))
     assert not unexplained, f"responses nobody sends: {unexplained}"
+
+
+def test_every_response_an_action_sends_exists_in_the_domain() -> None:
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load(str(REPO_ROOT / "domain.yml"))
+    missing = sorted(_responses_used_by_code() - set(domain.responses))
+    assert not missing, f"actions send responses the domain does not define: {missing}"

@@ -88,9 +88,10 @@ def build_catalogue_nlp(specs: Sequence[ProductSpec]) -> Language:
 
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     patterns = catalogue_patterns(specs)
-    nlp.tokenizer.jieba_seg = CatalogueSegmenter(p["pattern"] for p in patterns)
+    tokenizer: Any = nlp.tokenizer  # spaCy's ChineseTokenizer; its jieba is swapped below
+    tokenizer.jieba_seg = CatalogueSegmenter(p["pattern"] for p in patterns)
     # LOWER: customers type "t恤" for "T恤"; the segmenter's match is case-insensitive too.
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler: Any = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(patterns)
     return nlp
 
@@ -151,6 +152,8 @@ class CatalogueEntityExtractor(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CatalogueEntityExtractor:
+        # Built when the model is loaded, so the first customer does not wait for spaCy.
+        catalogue_nlp()
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -25,7 +25,7 @@ class _Converter(Protocol):
 def _t2s() -> _Converter:
     import opencc
 
-    return opencc.OpenCC("t2s")  # type: ignore[no-any-return]
+    return opencc.OpenCC("t2s")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,178 @@
+"""What the order forms do once filled: track, urge, cancel, re-address, summarise.
+
+Each action loads the order only through resolve_order (ownership-checked), does its work in one
+transaction, and speaks only after that transaction has committed, so a database failure never
+leaves the customer with a promise we did not record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.common import database_guard
+from actions.order_form import (
+    FAILED_CHECKS,
+    MAX_FAILED_CHECKS,
+    ORDER_ID,
+    PHONE_TAIL,
+    resolve_order,
+)
+from actions.orders_forms import NEW_ADDRESS, NEW_PHONE, wanted_ship_to
+from bot.db.models import Order
+from bot.db.session import session_scope
+from bot.policy.orders import can_cancel, can_modify_address
+from bot.services.clock import store_now
+from bot.services.order_changes import cancel_order, change_address
+from bot.services.order_views import (
+    address_kept_text,
+    address_text,
+    cancel_kept_text,
+    cancel_text,
+    overview_text,
+    tracking_text,
+    urge_text,
+)
+from bot.services.orders import overview, track, urge_shipment
+
+CANCEL_CONFIRMED = "cancel_confirmed"
+ADDRESS_CONFIRMED = "address_confirmed"
+SORRY_ADDRESS = (
+    "真不好意思，新的收货地址没能识别出来，订单上的地址没有改动。"
+    "麻烦再说一次「修改地址」，把完整地址发给我。"
+)
+
+
+def order_or_explain(
+    session: Session, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Order | None:
+    """The order the form settled on, or None after telling the customer there is none.
+
+    After too many failed verifications the lock message has already been given: stay quiet.
+    """
+    order = resolve_order(session, tracker, tracker.get_slot(ORDER_ID))
+    locked = int(tracker.get_slot(FAILED_CHECKS) or 0) >= MAX_FAILED_CHECKS
+    if order is None and not locked:
+        dispatcher.utter_message(response="utter_no_fitting_order")
+    return order
+
+
+class ActionTrackOrder(Action):
+    """Tracking; a stuck or troubled parcel also gets an inquiry recorded (once a day)."""
+
+    def name(self) -> str:
+        return "action_track_order"
+
+    @database_guard
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = None
+        with session_scope() as session:
+            order = order_or_explain(session, dispatcher, tracker)
+            if order is not None:
+                text = tracking_text(track(session, order, store_now(session)))
+        if text:
+            dispatcher.utter_message(text=text)
+        return [SlotSet(PHONE_TAIL, None)]
+
+
+class ActionUrgeShipment(Action):
+    def name(self) -> str:
+        return "action_urge_shipment"
+
+    @database_guard
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = None
+        with session_scope() as session:
+            order = order_or_explain(session, dispatcher, tracker)
+            if order is not None:
+                text = urge_text(urge_shipment(session, order, store_now(session)))
+        if text:
+            dispatcher.utter_message(text=text)
+        return [SlotSet(PHONE_TAIL, None)]
+
+
+class ActionCancelOrder(Action):
+    """Cancels only on an explicit yes; a shipped order gets the refuse-or-return explanation."""
+
+    def name(self) -> str:
+        return "action_cancel_order"
+
+    @database_guard
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        confirmed = tracker.get_slot(CANCEL_CONFIRMED) is True
+        text = None
+        with session_scope() as session:
+            order = order_or_explain(session, dispatcher, tracker)
+            if order is not None:
+                if confirmed or not can_cancel(order.status):
+                    text = cancel_text(cancel_order(session, order, store_now(session)))
+                else:
+                    text = cancel_kept_text(order.order_no)
+        if text:
+            dispatcher.utter_message(text=text)
+        return [SlotSet(CANCEL_CONFIRMED, None), SlotSet(PHONE_TAIL, None)]
+
+
+class ActionModifyAddress(Action):
+    """Changes the order's delivery snapshot before shipment; afterwards notes the wish."""
+
+    def name(self) -> str:
+        return "action_modify_address"
+
+    @database_guard
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        confirmed = tracker.get_slot(ADDRESS_CONFIRMED) is True
+        new_text = tracker.get_slot(NEW_ADDRESS)
+        text = None
+        with session_scope() as session:
+            order = order_or_explain(session, dispatcher, tracker)
+            if order is not None:
+                wanted = wanted_ship_to(order, new_text, tracker.get_slot(NEW_PHONE))
+                if not can_modify_address(order.status):
+                    text = address_text(change_address(session, order, wanted, store_now(session)))
+                elif not confirmed:
+                    text = address_kept_text()
+                elif wanted is None:
+                    text = SORRY_ADDRESS
+                else:
+                    text = address_text(change_address(session, order, wanted, store_now(session)))
+        if text:
+            dispatcher.utter_message(text=text)
+        return [
+            SlotSet(NEW_ADDRESS, None),
+            SlotSet(NEW_PHONE, None),
+            SlotSet(ADDRESS_CONFIRMED, None),
+            SlotSet(PHONE_TAIL, None),
+        ]
+
+
+class ActionOrderOverview(Action):
+    """A short summary when the customer just sends an order number."""
+
+    def name(self) -> str:
+        return "action_order_overview"
+
+    @database_guard
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = None
+        with session_scope() as session:
+            order = order_or_explain(session, dispatcher, tracker)
+            if order is not None:
+                text = overview_text(overview(session, order, store_now(session)))
+        if text:
+            dispatcher.utter_message(text=text)
+        return [SlotSet(PHONE_TAIL, None)]
