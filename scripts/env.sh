@@ -12,3 +12,6 @@ export RASA_TOKEN="${RASA_TOKEN:-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d
 # TensorFlow and Sanic are chatty; keep the console readable.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+# Rasa would otherwise phone home (telemetry and crash reports); this machine has no internet
+# and a shop's conversations should not leave it.
+export RASA_TELEMETRY_ENABLED=false

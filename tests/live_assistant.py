@@ -76,6 +76,7 @@ def running_assistant(model: Path, database_url: str, log_dir: Path) -> Iterator
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "RASA_TOKEN": token,
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
     }
     log_dir.mkdir(parents=True, exist_ok=True)
     actions_log, rasa_log = log_dir / "actions.log", log_dir / "rasa.log"

@@ -481,3 +481,12 @@ def test_exchange_spec_replies_name_what_is_in_stock() -> None:
     keyboard = [VariantOption("黑色", "红轴", 3), VariantOption("黑色", "茶轴", 3)]
     choice = choose_exchange_spec("换茶轴", keyboard, keyboard[0], allow_same=False)
     assert choice.outcome is SpecOutcome.OK and choice.wanted == keyboard[1]
+
+
+def test_return_reason_understands_the_customers_own_words() -> None:
+    from bot.services.aftersales import return_reason_of
+
+    assert return_reason_of("quality") is AfterSaleReason.QUALITY  # button payload
+    assert return_reason_of("开线了") is AfterSaleReason.QUALITY  # entity text, no synonym
+    assert return_reason_of("not_received") is None  # a refund reason, not a return reason
+    assert return_reason_of("随便") is None

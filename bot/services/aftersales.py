@@ -33,6 +33,7 @@ from bot.policy.returns import (
     freight_payer,
 )
 from bot.services.aftersales_spec import VariantOption
+from bot.services.aftersales_words import classify_return_reason
 from bot.services.aftersales_tickets import (
     TicketView,
     add_record,
@@ -57,11 +58,15 @@ TICKET_TYPES = {Kind.RETURN: AfterSaleType.RETURN, Kind.EXCHANGE: AfterSaleType.
 
 
 def return_reason_of(value: object) -> AfterSaleReason | None:
-    """The reason if it is one a return or exchange can have, else None."""
+    """The reason if it is one a return or exchange can have, else None.
+
+    The value is a canonical key (buttons, synonym-mapped entities) or, when the extractor caught
+    a variant the synonym list lacks ("开线了", "质量"), the customer's own words.
+    """
     try:
-        reason = AfterSaleReason(str(value))
+        reason: AfterSaleReason | None = AfterSaleReason(str(value))
     except ValueError:
-        return None
+        reason = classify_return_reason(str(value))
     return reason if reason in RETURN_REASONS else None
 
 
