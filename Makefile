@@ -3,12 +3,13 @@ SHELL := /bin/bash
 VENV := .venv/bin
 ENV := source scripts/env.sh &&
 
-.PHONY: run test venv seed webchat train lint validate pytest conversations nlu-report bench clean
+.PHONY: run test venv seed webchat browser train lint validate pytest conversations nlu-report \
+	screenshots bench clean
 
 run: venv webchat
 	@bash scripts/run.sh
 
-test: venv webchat lint validate train pytest conversations nlu-report
+test: venv webchat browser lint validate train pytest conversations nlu-report
 	@echo "==> make test: all checks passed"
 
 venv:
@@ -20,6 +21,10 @@ seed: venv
 webchat:
 	@bash scripts/build_webchat.sh
 
+# Headless Chromium (Debian's package) for the browser tests and screenshots.
+browser:
+	@bash scripts/install_browser.sh
+
 # Rasa compares the fingerprint of config, domain and data with the latest model and skips
 # training when nothing changed.
 train: venv
@@ -28,9 +33,10 @@ train: venv
 
 lint: venv
 	@echo "==> ruff and mypy"
-	@$(VENV)/ruff check bot actions tests
-	@$(VENV)/ruff format --check bot actions tests
+	@$(VENV)/ruff check bot actions tests scripts
+	@$(VENV)/ruff format --check bot actions tests scripts
 	@$(VENV)/mypy
+	@$(VENV)/mypy scripts/screenshot.py
 
 validate: venv
 	@echo "==> rasa data validate"
@@ -48,6 +54,11 @@ conversations: venv
 nlu-report: venv
 	@echo "==> NLU evaluation on the frozen held-out split"
 	@$(ENV) $(VENV)/bot nlu-report --out docs/nlu_report.md
+
+# README screenshots from a running `make run` (http://127.0.0.1:5005).
+screenshots: venv webchat browser
+	@$(VENV)/python scripts/screenshot.py http://127.0.0.1:5005/webhooks/chat/ \
+		docs/screenshots/chat.png --say "我的快递到哪了"
 
 bench: venv
 	@$(ENV) $(VENV)/python -m benchmarks.run

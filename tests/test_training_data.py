@@ -114,3 +114,17 @@ def test_every_response_an_action_sends_exists_in_the_domain() -> None:
     domain = Domain.load(str(REPO_ROOT / "domain.yml"))
     missing = sorted(_responses_used_by_code() - set(domain.responses))
     assert not missing, f"actions send responses the domain does not define: {missing}"
+
+
+def test_rasa_train_never_reads_the_held_out_split(held_out: TrainingData) -> None:
+    """`rasa train` reads data/, which contains data/test/: the configured importer skips it."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_config(
+        config_path=str(REPO_ROOT / "config.yml"),
+        domain_path=str(REPO_ROOT / "domain.yml"),
+        training_data_paths=[str(REPO_ROOT / "data")],
+    )
+    trained = {m.get("text") for m in importer.get_nlu_data("zh").intent_examples}
+    assert trained, "the importer found no training data"
+    assert not trained & {m.get("text") for m in held_out.intent_examples}
