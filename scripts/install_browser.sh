@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # Installs what the chat-page browser test and scripts/screenshot.py need: Debian's chromium
 # (playwright's own browser download is not reachable here, so playwright drives this one via
-# executable_path) and a CJK font, without which every Chinese character renders as a box in
-# screenshots. Idempotent: when both are present it does nothing, not even `apt-get update`.
+# executable_path), a CJK font, without which every Chinese character renders as a box in
+# screenshots, and an emoji font (the bot's replies use a few). Idempotent: when everything is
+# present it does nothing, not even `apt-get update`.
 set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
-FONT_PACKAGE=fonts-wqy-microhei
+FONT_PACKAGES=(fonts-wqy-microhei fonts-noto-color-emoji)
 
-missing=()
-[ -x "$CHROMIUM" ] || missing+=(chromium)
-dpkg-query -W -f='${Status}' "$FONT_PACKAGE" 2>/dev/null | grep -q "install ok installed" \
-  || missing+=("$FONT_PACKAGE")
+find_missing() {
+  missing=()
+  [ -x "$CHROMIUM" ] || missing+=(chromium)
+  local package
+  for package in "${FONT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$package")
+  done
+}
+
+find_missing
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
@@ -29,10 +37,7 @@ fi
 # DPkg::Lock::Timeout makes apt wait for an unrelated apt run instead of failing at once.
 exec 9>/tmp/kefu-install-browser.lock
 flock 9
-missing=()
-[ -x "$CHROMIUM" ] || missing+=(chromium)
-dpkg-query -W -f='${Status}' "$FONT_PACKAGE" 2>/dev/null | grep -q "install ok installed" \
-  || missing+=("$FONT_PACKAGE")
+find_missing
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

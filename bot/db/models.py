@@ -339,3 +339,8 @@ class StoreMeta(Base):
 
     key = Column(String(40), primary_key=True)
     value = Column(String(200), nullable=False)
+
+
+# The handoff tables share this metadata; importing them here puts them in every schema operation
+# (migrations, seed, create_all) that starts from this module.
+import bot.db.models_handoff  # noqa: E402, F401

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from bot.db.enums import OrderStatus
 from bot.db.migrate import upgrade
@@ -25,6 +26,7 @@ from bot.db.seed_products import build_products
 from bot.db.seed_scenarios import build_orders
 from bot.db.session import make_engine, resolve_url
 from bot.db.timeutil import DEMO_REFERENCE_TIME
+from bot.handoff.agents import seed_agents
 
 # Bump when the generated data changes, so an old demo database is recognisable.
 SEED_VERSION = "1"
@@ -118,6 +120,11 @@ def seed(url: str | None = None, reset: bool = False) -> SeedReport:
                     )
                 _insert(conn, build_store())
                 created = True
+            # The demo desk's console accounts; idempotent, and also added to stores seeded
+            # before the handoff existed.
+            with Session(bind=conn, future=True) as session:
+                seed_agents(session)
+                session.flush()
             report = SeedReport(
                 created=created,
                 seconds=round(time.perf_counter() - started, 2),

@@ -27,5 +27,8 @@ class TrainingDataOnlyImporter(RasaFileImporter):
         training_data_paths: str | list[str] | None = None,
     ) -> None:
         super().__init__(config_file, domain_path, training_data_paths)
-        self._nlu_files = [f for f in self._nlu_files if not is_held_out(f)]
-        self._story_files = [f for f in self._story_files if not is_held_out(f)]
+        # Rasa sets these in an untyped __init__, so mypy cannot infer them.
+        nlu_files: list[str] = self._nlu_files  # type: ignore[has-type]
+        story_files: list[str] = self._story_files  # type: ignore[has-type]
+        self._nlu_files = [f for f in nlu_files if not is_held_out(f)]
+        self._story_files = [f for f in story_files if not is_held_out(f)]

@@ -33,7 +33,6 @@ from bot.policy.returns import (
     freight_payer,
 )
 from bot.services.aftersales_spec import VariantOption
-from bot.services.aftersales_words import classify_return_reason
 from bot.services.aftersales_tickets import (
     TicketView,
     add_record,
@@ -41,6 +40,7 @@ from bot.services.aftersales_tickets import (
     open_ticket,
     view,
 )
+from bot.services.aftersales_words import classify_return_reason
 
 # Where customers send returns and exchanges (the shop's after-sales warehouse).
 RETURN_ADDRESS = (
