@@ -7,6 +7,8 @@ leaves the customer with a promise we did not record.
 
 from __future__ import annotations
 
+import abc
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -61,42 +63,46 @@ def order_or_explain(
     return order
 
 
-class ActionTrackOrder(Action):
+class OrderAnswer(Action, abc.ABC):
+    """An answer about the order the form settled on, in one text; the form's verification
+    tail is cleared afterwards so it is asked again for the next order."""
+
+    @abc.abstractmethod
+    def name(self) -> str: ...
+
+    @abc.abstractmethod
+    def answer(self, session: Session, order: Order, now: datetime) -> str: ...
+
+    @database_guard
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = None
+        with session_scope() as session:
+            order = order_or_explain(session, dispatcher, tracker)
+            if order is not None:
+                text = self.answer(session, order, store_now(session))
+        if text:
+            dispatcher.utter_message(text=text)
+        return [SlotSet(PHONE_TAIL, None)]
+
+
+class ActionTrackOrder(OrderAnswer):
     """Tracking; a stuck or troubled parcel also gets an inquiry recorded (once a day)."""
 
     def name(self) -> str:
         return "action_track_order"
 
-    @database_guard
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        text = None
-        with session_scope() as session:
-            order = order_or_explain(session, dispatcher, tracker)
-            if order is not None:
-                text = tracking_text(track(session, order, store_now(session)))
-        if text:
-            dispatcher.utter_message(text=text)
-        return [SlotSet(PHONE_TAIL, None)]
+    def answer(self, session: Session, order: Order, now: datetime) -> str:
+        return tracking_text(track(session, order, now))
 
 
-class ActionUrgeShipment(Action):
+class ActionUrgeShipment(OrderAnswer):
     def name(self) -> str:
         return "action_urge_shipment"
 
-    @database_guard
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        text = None
-        with session_scope() as session:
-            order = order_or_explain(session, dispatcher, tracker)
-            if order is not None:
-                text = urge_text(urge_shipment(session, order, store_now(session)))
-        if text:
-            dispatcher.utter_message(text=text)
-        return [SlotSet(PHONE_TAIL, None)]
+    def answer(self, session: Session, order: Order, now: datetime) -> str:
+        return urge_text(urge_shipment(session, order, now))
 
 
 class ActionCancelOrder(Action):
@@ -158,21 +164,11 @@ class ActionModifyAddress(Action):
         ]
 
 
-class ActionOrderOverview(Action):
+class ActionOrderOverview(OrderAnswer):
     """A short summary when the customer just sends an order number."""
 
     def name(self) -> str:
         return "action_order_overview"
 
-    @database_guard
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        text = None
-        with session_scope() as session:
-            order = order_or_explain(session, dispatcher, tracker)
-            if order is not None:
-                text = overview_text(overview(session, order, store_now(session)))
-        if text:
-            dispatcher.utter_message(text=text)
-        return [SlotSet(PHONE_TAIL, None)]
+    def answer(self, session: Session, order: Order, now: datetime) -> str:
+        return overview_text(overview(session, order, now))

@@ -128,3 +128,15 @@ def test_rasa_train_never_reads_the_held_out_split(held_out: TrainingData) -> No
     trained = {m.get("text") for m in importer.get_nlu_data("zh").intent_examples}
     assert trained, "the importer found no training data"
     assert not trained & {m.get("text") for m in held_out.intent_examples}
+
+
+def test_the_action_server_registers_exactly_the_domains_custom_actions() -> None:
+    """What `rasa run actions` loads: no base class slips in, no domain action is missing."""
+    from rasa.shared.core.domain import Domain
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = Domain.load(str(REPO_ROOT / "domain.yml"))
+    custom = {a for a in domain.user_actions if not a.startswith("utter_")}
+    assert set(executor.actions) == custom
