@@ -10,13 +10,10 @@ widget's whole round trip (customData included) without a trained model.
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import re
 import shutil
-import socket
 import subprocess
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +25,7 @@ import yaml
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from rasa.shared.utils.common import class_from_module_path
 from sanic import Sanic
-from sanic.server.async_server import AsyncioServer
+from threaded_sanic import ThreadedSanicServer
 
 from bot.channels.chat_page import ChatPageInput
 
@@ -68,77 +65,6 @@ class FakeAgent:
         return [m for m in self.messages if m.text == text]
 
 
-class LiveServer:
-    """A Sanic app served from a background thread with its own event loop."""
-
-    def __init__(self, app: Sanic) -> None:
-        self.app = app
-        # Bound before the thread starts, so there is no race for the port.
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(100)
-        self.port: int = self._sock.getsockname()[1]
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self._loop = asyncio.new_event_loop()
-        self._server: AsyncioServer | None = None
-        self._started = threading.Event()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="chat-page-server", daemon=True)
-
-    def url(self, path: str) -> str:
-        return self.origin + path
-
-    def start(self) -> None:
-        self._thread.start()
-        if not self._started.wait(timeout=30):
-            raise RuntimeError("the test server did not start within 30 s")
-        if self._error is not None:
-            raise RuntimeError("the test server failed to start") from self._error
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        try:
-            server = self._loop.run_until_complete(
-                self.app.create_server(
-                    sock=self._sock, return_asyncio_server=True, access_log=False
-                )
-            )
-            if server is None:
-                raise RuntimeError("create_server returned no server")
-            self._loop.run_until_complete(server.startup())
-            self._loop.run_until_complete(server.before_start())
-            self._loop.run_until_complete(server.after_start())
-            self._server = server
-        except BaseException as exc:  # handed to the test thread, which raises it
-            self._error = exc
-            self._started.set()
-            return
-        self._started.set()
-        self._loop.run_forever()
-        self._loop.run_until_complete(self._shutdown(server))
-        self._loop.close()
-
-    async def _shutdown(self, server: AsyncioServer) -> None:
-        await server.before_stop()
-        for connection in list(server.connections):
-            connection.close_if_idle()
-        closing = server.close()
-        if closing is not None:
-            await closing
-        await server.after_stop()
-        # Socket.IO keeps a ping task per client; end them rather than leave the loop to destroy
-        # pending tasks (which logs "Task was destroyed but it is pending!").
-        current = asyncio.current_task()
-        pending = [task for task in asyncio.all_tasks() if task is not current]
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=30)
-
-
 def load_channels(credentials_yml: str) -> list[InputChannel]:
     """What ``rasa run`` does with a credentials.yml whose channels are dotted class paths."""
     entries: dict[str, Any] = yaml.safe_load(credentials_yml)
@@ -158,8 +84,8 @@ def agent() -> FakeAgent:
 
 
 @pytest.fixture(scope="module")
-def server(agent: FakeAgent) -> Iterator[LiveServer]:
-    live = LiveServer(build_app(agent))
+def server(agent: FakeAgent) -> Iterator[ThreadedSanicServer]:
+    live = ThreadedSanicServer(build_app(agent), name="chat-page-server")
     live.start()
     yield live
     live.stop()
@@ -183,7 +109,7 @@ def database(seeded_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture(scope="module")
-def customers_json(server: LiveServer, seeded_database: str) -> list[dict[str, Any]]:
+def customers_json(server: ThreadedSanicServer, seeded_database: str) -> list[dict[str, Any]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DATABASE_URL", seeded_database)
         response = requests.get(server.url(PAGE + "customers"), timeout=30)
@@ -192,7 +118,7 @@ def customers_json(server: LiveServer, seeded_database: str) -> list[dict[str, A
     return found
 
 
-def raw_get(server: LiveServer, path: str) -> int:
+def raw_get(server: ThreadedSanicServer, path: str) -> int:
     """Status of a GET sent with the path exactly as given (no client-side normalisation)."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
@@ -205,7 +131,7 @@ def raw_get(server: LiveServer, path: str) -> int:
 # --------------------------------------------------------------------------- HTTP
 
 
-def test_page_is_served_with_the_widget_from_our_static_route(server: LiveServer) -> None:
+def test_page_is_served_with_the_widget_from_our_static_route(server: ThreadedSanicServer) -> None:
     response = requests.get(server.url(PAGE), timeout=10)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -224,7 +150,7 @@ def test_page_is_served_with_the_widget_from_our_static_route(server: LiveServer
     assert "script-src 'self'" in policy
 
 
-def test_static_files_have_script_and_style_types(server: LiveServer) -> None:
+def test_static_files_have_script_and_style_types(server: ThreadedSanicServer) -> None:
     bundle = requests.get(server.url(PAGE + "static/webchat-1.0.1.js"), timeout=10)
     assert bundle.status_code == 200
     assert bundle.headers["content-type"].startswith("application/javascript")
@@ -234,7 +160,9 @@ def test_static_files_have_script_and_style_types(server: LiveServer) -> None:
     assert css.headers["x-content-type-options"] == "nosniff"
 
 
-def test_page_without_trailing_slash_redirects_keeping_the_query(server: LiveServer) -> None:
+def test_page_without_trailing_slash_redirects_keeping_the_query(
+    server: ThreadedSanicServer,
+) -> None:
     response = requests.get(
         server.url("/webhooks/chat?customer=7"), allow_redirects=False, timeout=10
     )
@@ -260,7 +188,7 @@ def test_page_without_trailing_slash_redirects_keeping_the_query(server: LiveSer
         "static/",
     ],
 )
-def test_static_serves_only_whitelisted_files(server: LiveServer, path: str) -> None:
+def test_static_serves_only_whitelisted_files(server: ThreadedSanicServer, path: str) -> None:
     assert raw_get(server, PAGE + path) == 404
 
 
@@ -276,14 +204,14 @@ def test_static_refuses_links_out_of_the_web_folder(tmp_path: Path) -> None:
     assert channel.find_static("evil.js") is None
 
 
-def test_health(server: LiveServer) -> None:
+def test_health(server: ThreadedSanicServer) -> None:
     response = requests.get(server.url(PAGE + "health"), timeout=10)
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "channel": "chat", "page": True, "widget": True}
 
 
 def test_customers_come_from_the_seeded_database(
-    server: LiveServer, database: str, customers_json: list[dict[str, Any]]
+    server: ThreadedSanicServer, database: str, customers_json: list[dict[str, Any]]
 ) -> None:
     from bot.db.session import session_scope
     from bot.services.customers import demo_customers
@@ -325,7 +253,7 @@ def test_customers_come_from_the_seeded_database(
     ],
 )
 def test_customers_answer_503_when_the_database_is_unreachable(
-    server: LiveServer, monkeypatch: pytest.MonkeyPatch, unreachable: str
+    server: ThreadedSanicServer, monkeypatch: pytest.MonkeyPatch, unreachable: str
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", unreachable)
     response = requests.get(server.url(PAGE + "customers"), timeout=30)
@@ -378,7 +306,7 @@ def browser(chromium: Path) -> Iterator[Any]:
 
 
 @pytest.fixture()
-def page(browser: Any, server: LiveServer) -> Iterator[Any]:
+def page(browser: Any, server: ThreadedSanicServer) -> Iterator[Any]:
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
@@ -423,7 +351,7 @@ def wait_for_agent(agent: FakeAgent, page: Any, text: str, count: int = 1) -> li
 
 def test_picker_lists_demo_customers_and_starts_their_conversation(
     page: Any,
-    server: LiveServer,
+    server: ThreadedSanicServer,
     agent: FakeAgent,
     database: str,
     customers_json: list[dict[str, Any]],
@@ -502,7 +430,7 @@ def test_picker_lists_demo_customers_and_starts_their_conversation(
 
 
 def test_widget_renders_even_when_rasa_is_down(
-    page: Any, server: LiveServer, database: str, customers_json: list[dict[str, Any]]
+    page: Any, server: ThreadedSanicServer, database: str, customers_json: list[dict[str, Any]]
 ) -> None:
     # Refuse every socket.io request, as a stopped Rasa would.
     page.route("**/socket.io/**", lambda route: route.abort())
@@ -517,7 +445,7 @@ def test_widget_renders_even_when_rasa_is_down(
 
 
 def test_customer_data_is_shown_as_text_never_as_html(
-    page: Any, server: LiveServer, database: str
+    page: Any, server: ThreadedSanicServer, database: str
 ) -> None:
     hostile = [
         {
@@ -544,7 +472,7 @@ def test_customer_data_is_shown_as_text_never_as_html(
 
 
 def test_unreachable_database_leaves_the_anonymous_visitor(
-    page: Any, server: LiveServer, monkeypatch: pytest.MonkeyPatch
+    page: Any, server: ThreadedSanicServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-kefu-dir/kefu.db")
     page.route("**/socket.io/**", lambda route: route.abort())

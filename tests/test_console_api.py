@@ -10,16 +10,14 @@ canned reply, where the real thing would need a trained model (tests/test_e2e_ha
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import socket
 import threading
 import uuid
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import requests
@@ -39,7 +37,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import class_from_module_path
 from sanic import Sanic
-from sanic.server.async_server import AsyncioServer
+from threaded_sanic import ThreadedSanicServer
 
 from bot.db.models_handoff import HandoffCase, HandoffEvent
 from bot.db.session import dispose_engines, session_scope
@@ -51,7 +49,6 @@ from bot.handoff.escalation import Decision, Reason
 from bot.handoff.suggestions import CANNED_REPLIES, suggested_replies
 from bot.handoff.summary import CustomerFacts, build_summary
 
-T = TypeVar("T")
 API = "/webhooks/agent/api/"
 CREDENTIALS_YML = """
 bot.channels.socket_io.SessionSocketIOInput:
@@ -106,69 +103,6 @@ class StandInAgent:
         return tracker
 
 
-class LiveServer:
-    """A Sanic app served from a background thread with its own event loop."""
-
-    def __init__(self, app: Sanic) -> None:
-        self.app = app
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(100)
-        self.port: int = self._sock.getsockname()[1]
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self.loop = asyncio.new_event_loop()
-        self._started = threading.Event()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="console-server", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-        if not self._started.wait(timeout=30) or self._error is not None:
-            raise RuntimeError("the test server did not start") from self._error
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        try:
-            server = self.loop.run_until_complete(
-                self.app.create_server(
-                    sock=self._sock, return_asyncio_server=True, access_log=False
-                )
-            )
-            assert server is not None
-            for step in (server.startup, server.before_start, server.after_start):
-                self.loop.run_until_complete(step())
-        except BaseException as exc:
-            self._error = exc
-            self._started.set()
-            return
-        self._started.set()
-        self.loop.run_forever()
-        self.loop.run_until_complete(self._shutdown(server))
-        self.loop.close()
-
-    async def _shutdown(self, server: AsyncioServer) -> None:
-        await server.before_stop()
-        for connection in list(server.connections):
-            connection.close_if_idle()
-        closing = server.close()
-        if closing is not None:
-            await closing
-        await server.after_stop()
-        current = asyncio.current_task()
-        pending = [task for task in asyncio.all_tasks() if task is not current]
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-
-    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine on the server's loop (where the tracker store is used)."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=30)
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=30)
-
-
 def build_app(agent: StandInAgent) -> Sanic:
     app = Sanic(f"console_test_{uuid.uuid4().hex[:8]}")
     app.ctx.agent = agent
@@ -198,8 +132,8 @@ def agent(database: str) -> StandInAgent:
 
 
 @pytest.fixture(scope="module")
-def server(agent: StandInAgent) -> Iterator[LiveServer]:
-    live = LiveServer(build_app(agent))
+def server(agent: StandInAgent) -> Iterator[ThreadedSanicServer]:
+    live = ThreadedSanicServer(build_app(agent), name="console-server")
     live.start()
     yield live
     live.stop()
@@ -208,7 +142,7 @@ def server(agent: StandInAgent) -> Iterator[LiveServer]:
 # --------------------------------------------------------------------------- helpers
 
 
-def login(server: LiveServer, username: str, password: str) -> requests.Session:
+def login(server: ThreadedSanicServer, username: str, password: str) -> requests.Session:
     http = requests.Session()
     response = http.post(
         server.origin + API + "login", json={"username": username, "password": password}
@@ -218,17 +152,17 @@ def login(server: LiveServer, username: str, password: str) -> requests.Session:
 
 
 @pytest.fixture(scope="module")
-def wang(server: LiveServer) -> requests.Session:
+def wang(server: ThreadedSanicServer) -> requests.Session:
     return login(server, "agent01", "kefu-demo-1")
 
 
 @pytest.fixture(scope="module")
-def li(server: LiveServer) -> requests.Session:
+def li(server: ThreadedSanicServer) -> requests.Session:
     return login(server, "agent02", "kefu-demo-2")
 
 
 @pytest.fixture(scope="module")
-def lead(server: LiveServer) -> requests.Session:
+def lead(server: ThreadedSanicServer) -> requests.Session:
     return login(server, "lead01", "kefu-lead-1")
 
 
@@ -243,7 +177,7 @@ def user(text: str, intent: str, channel: str, emotion: str = "neutral") -> User
 
 
 def open_conversation(
-    server: LiveServer,
+    server: ThreadedSanicServer,
     agent: StandInAgent,
     database: str,
     *,
@@ -283,14 +217,20 @@ def open_conversation(
         return int(case.id), sender
 
 
-def events_of(server: LiveServer, agent: StandInAgent, sender: str) -> list[dict[str, Any]]:
+def events_of(
+    server: ThreadedSanicServer, agent: StandInAgent, sender: str
+) -> list[dict[str, Any]]:
     tracker = server.run(agent.tracker_store.retrieve(sender))
     assert tracker is not None
     return [event.as_dict() for event in tracker.events]
 
 
 def claimed(
-    server: LiveServer, agent: StandInAgent, database: str, http: requests.Session, **kwargs: Any
+    server: ThreadedSanicServer,
+    agent: StandInAgent,
+    database: str,
+    http: requests.Session,
+    **kwargs: Any,
 ) -> tuple[int, str]:
     case_id, sender = open_conversation(server, agent, database, **kwargs)
     response = http.post(f"{server.origin}{API}cases/{case_id}/claim")
@@ -308,7 +248,7 @@ def case_row(database: str, case_id: int) -> HandoffCase:
 # --------------------------------------------------------------------------- page and login
 
 
-def test_page_is_served_with_a_strict_content_security_policy(server: LiveServer) -> None:
+def test_page_is_served_with_a_strict_content_security_policy(server: ThreadedSanicServer) -> None:
     response = requests.get(server.origin + "/webhooks/agent/", timeout=10)
     assert response.status_code == 200
     assert "人工客服工作台" in response.text
@@ -342,7 +282,9 @@ def test_page_is_served_with_a_strict_content_security_policy(server: LiveServer
         ("POST", "cases/1/resolve"),
     ],
 )
-def test_every_route_but_login_needs_a_session(server: LiveServer, method: str, path: str) -> None:
+def test_every_route_but_login_needs_a_session(
+    server: ThreadedSanicServer, method: str, path: str
+) -> None:
     url = server.origin + API + path
     assert requests.request(method, url, json={"text": "hi"}, timeout=10).status_code == 401
     forged = {"kefu_agent_session": "not-a-real-token"}
@@ -352,7 +294,7 @@ def test_every_route_but_login_needs_a_session(server: LiveServer, method: str, 
 
 
 def test_login_sets_a_strict_http_only_cookie_and_logout_ends_the_session(
-    server: LiveServer,
+    server: ThreadedSanicServer,
 ) -> None:
     http = requests.Session()
     response = http.post(
@@ -390,7 +332,7 @@ def test_login_sets_a_strict_http_only_cookie_and_logout_ends_the_session(
     ],
 )
 def test_bad_credentials_are_refused_with_one_message(
-    server: LiveServer, body: dict[str, str]
+    server: ThreadedSanicServer, body: dict[str, str]
 ) -> None:
     response = requests.post(server.origin + API + "login", json=body, timeout=10)
     assert response.status_code == 401
@@ -398,7 +340,7 @@ def test_bad_credentials_are_refused_with_one_message(
     assert "set-cookie" not in response.headers
 
 
-def test_repeated_failures_for_one_username_are_throttled(server: LiveServer) -> None:
+def test_repeated_failures_for_one_username_are_throttled(server: ThreadedSanicServer) -> None:
     url = server.origin + API + "login"
     for _ in range(5):
         wrong = requests.post(url, json={"username": "guess-me", "password": "x"}, timeout=10)
@@ -434,7 +376,7 @@ def test_throttle_limits_per_address_and_forgets_after_the_window() -> None:
     ],
 )
 def test_malformed_login_requests_get_400(
-    server: LiveServer, data: bytes, content_type: str
+    server: ThreadedSanicServer, data: bytes, content_type: str
 ) -> None:
     response = requests.post(
         server.origin + API + "login", data=data, headers={"Content-Type": content_type}
@@ -443,7 +385,7 @@ def test_malformed_login_requests_get_400(
     assert response.json()["error"] in ("bad_json", "bad_request")
 
 
-def test_cross_site_posts_are_refused(server: LiveServer, wang: requests.Session) -> None:
+def test_cross_site_posts_are_refused(server: ThreadedSanicServer, wang: requests.Session) -> None:
     response = wang.post(
         server.origin + API + "logout", headers={"Origin": "https://evil.example"}, json={}
     )
@@ -455,7 +397,7 @@ def test_cross_site_posts_are_refused(server: LiveServer, wang: requests.Session
 
 
 def test_queue_puts_legal_threats_and_anger_first_then_the_longest_wait(
-    server: LiveServer, agent: StandInAgent, database: str, wang: requests.Session
+    server: ThreadedSanicServer, agent: StandInAgent, database: str, wang: requests.Session
 ) -> None:
     # The queue runs on the wall clock; allow a minute for the test itself.
     base = beijing_now() - timedelta(minutes=60)
@@ -489,7 +431,7 @@ def test_queue_puts_legal_threats_and_anger_first_then_the_longest_wait(
 
 
 def test_case_card_has_transcript_context_reasons_and_suggestions(
-    server: LiveServer, agent: StandInAgent, database: str, wang: requests.Session
+    server: ThreadedSanicServer, agent: StandInAgent, database: str, wang: requests.Session
 ) -> None:
     customer = CustomerFacts(1, "张晓梅", "金卡", "138****0001")
     case_id, sender = open_conversation(
@@ -529,7 +471,9 @@ def test_case_card_has_transcript_context_reasons_and_suggestions(
     assert card["mine"] is False and card["status"] == "waiting"
 
 
-def test_unknown_cases_and_bad_ids_are_404(server: LiveServer, wang: requests.Session) -> None:
+def test_unknown_cases_and_bad_ids_are_404(
+    server: ThreadedSanicServer, wang: requests.Session
+) -> None:
     assert wang.get(f"{server.origin}{API}cases/999999").status_code == 404
     assert wang.post(f"{server.origin}{API}cases/999999/claim").status_code == 404
     assert wang.get(f"{server.origin}{API}cases/abc").status_code == 404
@@ -541,7 +485,7 @@ def test_unknown_cases_and_bad_ids_are_404(server: LiveServer, wang: requests.Se
 
 
 def test_claim_is_atomic_between_two_agents(
-    server: LiveServer,
+    server: ThreadedSanicServer,
     agent: StandInAgent,
     database: str,
     wang: requests.Session,
@@ -567,7 +511,7 @@ def test_claim_is_atomic_between_two_agents(
 
 
 def test_a_claimed_case_is_closed_to_other_agents(
-    server: LiveServer,
+    server: ThreadedSanicServer,
     agent: StandInAgent,
     database: str,
     wang: requests.Session,
@@ -599,7 +543,7 @@ def test_a_claimed_case_is_closed_to_other_agents(
 
 
 def test_only_the_holder_may_write_and_only_once_claimed(
-    server: LiveServer, agent: StandInAgent, database: str, wang: requests.Session
+    server: ThreadedSanicServer, agent: StandInAgent, database: str, wang: requests.Session
 ) -> None:
     case_id, _ = open_conversation(server, agent, database)
     base = f"{server.origin}{API}cases/{case_id}"
@@ -613,7 +557,7 @@ def test_only_the_holder_may_write_and_only_once_claimed(
 class WidgetClient:
     """The customer's rasa-webchat widget, as a real socket.io client in its session's room."""
 
-    def __init__(self, server: LiveServer, session_id: str) -> None:
+    def __init__(self, server: ThreadedSanicServer, session_id: str) -> None:
         self.session_id = session_id
         self.received: list[dict[str, Any]] = []
         self.client = socketio.Client(reconnection=False)
@@ -651,7 +595,7 @@ def wait_until(check: Any, timeout: float = 10) -> Any:
 
 
 def test_agent_and_widget_customer_talk_both_ways(
-    server: LiveServer, agent: StandInAgent, database: str, wang: requests.Session
+    server: ThreadedSanicServer, agent: StandInAgent, database: str, wang: requests.Session
 ) -> None:
     case_id, sender = claimed(server, agent, database, wang, channel="socketio")
     widget = WidgetClient(server, sender)
@@ -693,7 +637,7 @@ def test_agent_and_widget_customer_talk_both_ways(
 
 
 def test_rest_customers_get_the_message_in_their_transcript(
-    server: LiveServer, agent: StandInAgent, database: str, wang: requests.Session
+    server: ThreadedSanicServer, agent: StandInAgent, database: str, wang: requests.Session
 ) -> None:
     case_id, _ = claimed(server, agent, database, wang, channel="rest")
     response = wang.post(f"{server.origin}{API}cases/{case_id}/messages", json={"text": "在的"})
@@ -708,7 +652,7 @@ def test_rest_customers_get_the_message_in_their_transcript(
     ids=["missing", "empty", "blank", "number", "list", "too-long"],
 )
 def test_bad_agent_messages_get_400(
-    server: LiveServer,
+    server: ThreadedSanicServer,
     agent: StandInAgent,
     database: str,
     wang: requests.Session,
@@ -727,7 +671,7 @@ def test_bad_agent_messages_get_400(
 
 
 def test_script_in_customer_and_agent_text_is_kept_as_plain_text(
-    server: LiveServer, agent: StandInAgent, database: str, wang: requests.Session
+    server: ThreadedSanicServer, agent: StandInAgent, database: str, wang: requests.Session
 ) -> None:
     customer = CustomerFacts(2, XSS, "普通", "139****0002")
     case_id, _ = claimed(server, agent, database, wang, customer_text=XSS, customer=customer)
@@ -745,7 +689,7 @@ def test_script_in_customer_and_agent_text_is_kept_as_plain_text(
 
 
 def test_transfer_hands_the_case_to_another_agent(
-    server: LiveServer,
+    server: ThreadedSanicServer,
     agent: StandInAgent,
     database: str,
     wang: requests.Session,
@@ -773,7 +717,7 @@ def test_transfer_hands_the_case_to_another_agent(
 
 
 def test_resolve_resumes_the_bot_which_asks_for_a_rating(
-    server: LiveServer, agent: StandInAgent, database: str, wang: requests.Session
+    server: ThreadedSanicServer, agent: StandInAgent, database: str, wang: requests.Session
 ) -> None:
     case_id, sender = claimed(server, agent, database, wang, channel="socketio")
     widget = WidgetClient(server, sender)
@@ -803,7 +747,7 @@ def test_resolve_resumes_the_bot_which_asks_for_a_rating(
 
 
 def test_supervisor_sees_every_open_chat_with_its_agent_and_wait(
-    server: LiveServer,
+    server: ThreadedSanicServer,
     agent: StandInAgent,
     database: str,
     wang: requests.Session,
@@ -828,7 +772,7 @@ def test_supervisor_sees_every_open_chat_with_its_agent_and_wait(
 
 
 def test_console_page_round_trip_keeps_hostile_text_as_text(
-    server: LiveServer, agent: StandInAgent, database: str
+    server: ThreadedSanicServer, agent: StandInAgent, database: str
 ) -> None:
     """The page itself, in Chromium: login, queue, claim, chat both ways, resolve, logout."""
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
