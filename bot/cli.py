@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.retrain import cli as retrain_cli
+
 
 @dataclass(frozen=True)
 class Command:
@@ -126,8 +128,21 @@ def _configure_nlu_report(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/nlu_report.md"))
 
 
+def _quiet_rasa() -> None:
+    """Rasa logs every parsed message at debug level through structlog; keep the console
+    readable when evaluating hundreds of messages."""
+    import logging
+
+    import structlog
+
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
 def _run_nlu_report(args: argparse.Namespace) -> int:
     from bot.retrain.report import write_nlu_report
+
+    _quiet_rasa()
 
     report = write_nlu_report(args.models, args.test_data, args.out)
     o = report.overall
@@ -165,6 +180,30 @@ COMMANDS: list[Command] = [
         "evaluate the newest model on the frozen split and write docs/nlu_report.md",
         _configure_nlu_report,
         _run_nlu_report,
+    ),
+    Command(
+        "logs",
+        "export the customers' turns from the tracker store (bot logs export)",
+        retrain_cli.configure_logs,
+        retrain_cli.run_logs,
+    ),
+    Command(
+        "inbox",
+        "queue the messages most worth labelling; `bot inbox apply FILE` adds the labels",
+        retrain_cli.configure_inbox,
+        retrain_cli.run_inbox,
+    ),
+    Command(
+        "retrain",
+        "train a candidate, compare it with the live model, promote it if it passes the gate",
+        retrain_cli.configure_retrain,
+        retrain_cli.run_retrain,
+    ),
+    Command(
+        "model",
+        "list the trained models, print the live one, or roll back to an earlier one",
+        retrain_cli.configure_model,
+        retrain_cli.run_model,
     ),
 ]
 

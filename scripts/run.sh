@@ -7,8 +7,16 @@ source scripts/env.sh
 
 echo "==> demo store ($DATABASE_URL)"
 .venv/bin/bot seed
-echo "==> model (trained only when config, domain or data changed)"
-.venv/bin/rasa train --quiet --out models
+echo "==> model"
+# Once `bot retrain` has promoted a model, that one serves: a new model goes live only through
+# the evaluation gate. Before that, train when config, domain or data changed.
+if live="$(.venv/bin/bot model live 2>/dev/null)"; then
+  echo "    live model (models/registry.json): $live"
+else
+  echo "    no live model recorded: training if config, domain or data changed"
+  .venv/bin/rasa train --quiet --out models
+  live=models
+fi
 
 pids=()
 cleanup() {
@@ -25,7 +33,7 @@ pids+=($!)
 
 echo "==> Rasa server on :$RASA_PORT"
 .venv/bin/rasa run --enable-api --auth-token "$RASA_TOKEN" --port "$RASA_PORT" \
-  --cors "*" --model models --endpoints endpoints.yml --credentials credentials.yml &
+  --cors "*" --model "$live" --endpoints endpoints.yml --credentials credentials.yml &
 pids+=($!)
 
 for _ in $(seq 1 120); do

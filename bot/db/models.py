@@ -341,6 +341,7 @@ class StoreMeta(Base):
     value = Column(String(200), nullable=False)
 
 
-# The handoff tables share this metadata; importing them here puts them in every schema operation
-# (migrations, seed, create_all) that starts from this module.
-import bot.db.models_handoff  # noqa: E402, F401
+# The handoff and retraining tables share this metadata; importing them here puts them in every
+# schema operation (migrations, seed, create_all) that starts from this module.
+import bot.db.models_handoff  # noqa: E402
+import bot.db.models_retrain  # noqa: E402, F401

@@ -1,1 +1,4 @@
-"""Model maintenance: evaluation on the frozen split, and later export, inbox and promotion."""
+"""Model maintenance: export, labelling inbox, retraining with a promotion gate, registry.
+
+See docs/maintaining.md.
+"""
