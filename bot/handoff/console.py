@@ -130,6 +130,8 @@ class AgentConsoleInput(InputChannel):
             ("/api/cases/<case_id:int>/messages", "POST", cases.message),
             ("/api/cases/<case_id:int>/transfer", "POST", cases.transfer),
             ("/api/cases/<case_id:int>/resolve", "POST", cases.resolve),
+            ("/api/intents", "GET", cases.intents),
+            ("/api/cases/<case_id:int>/corrections", "POST", cases.correct),
         ]
         for uri, method, handler in routes:
             # Sanic names routes after the handler; the bound methods need distinct names.

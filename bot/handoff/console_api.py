@@ -10,15 +10,21 @@ tracker store (see console_conversation).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import functools
+import math
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models_handoff import ACTIVE, RESOLVED, WAITING
+from bot.db.models_retrain import IntentCorrection
 from bot.handoff import agents as agent_service
 from bot.handoff import cases
 from bot.handoff.console_auth import AgentInfo, console_now, current_agent
@@ -32,14 +38,43 @@ from bot.handoff.console_conversation import (
 from bot.handoff.console_http import ApiError, float_arg, int_arg, json_body, ok, run_db
 from bot.handoff.console_views import (
     case_brief,
+    correctable,
     intent_labels,
     intents_of,
+    predicted_intent,
     summary_of,
     transcript,
 )
 from bot.handoff.suggestions import CANNED_REPLIES, suggested_replies
+from bot.retrain.corrections import CorrectionError, record_correction
+from bot.settings import REPO_ROOT
 
 MAX_MESSAGE_LENGTH = 1000
+DOMAIN_FILE = REPO_ROOT / "domain.yml"
+FAQ_NLU_FILE = REPO_ROOT / "data" / "nlu" / "faq.yml"
+# Rasa's built-in intents and the fallback: never a label for a training example.
+NOT_CORRECTABLE = {"back", "restart", "session_start", "nlu_fallback"}
+_FAQ_TOPIC = re.compile(r"^\s*-\s*intent:\s*(faq/[a-z0-9_]+)\s*$", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1)
+def domain_intents() -> tuple[str, ...]:
+    """What an agent may correct a message to: the domain's intents and the faq sub-intents.
+
+    Loaded once, on first use (the YAML is not read at import or at every request).
+    """
+    from rasa.shared.core.domain import Domain
+
+    names = [n for n in Domain.load(str(DOMAIN_FILE)).intents if n not in NOT_CORRECTABLE]
+    topics = _FAQ_TOPIC.findall(FAQ_NLU_FILE.read_text("utf-8")) if FAQ_NLU_FILE.is_file() else []
+    if "faq" in names:
+        names.extend(t for t in dict.fromkeys(topics) if t not in names)
+    return tuple(names)
+
+
+async def known_intents() -> tuple[str, ...]:
+    # The first call parses YAML: off the event loop, like the database work.
+    return await asyncio.to_thread(domain_intents)
 
 
 @dataclass(frozen=True)
@@ -49,6 +84,7 @@ class CaseView:
     brief: dict[str, Any]
     sender_id: str
     summary: dict[str, Any]
+    corrections: dict[float, str]
 
 
 def _names(session: Session) -> dict[int, str]:
@@ -75,9 +111,30 @@ def _check_write(case: Any, me: AgentInfo) -> None:
         raise ApiError(409, "closed", "这个会话已经结束。")
 
 
+def _check_correct(case: Any, me: AgentInfo) -> None:
+    # Corrections are labels, not chat: the holder may give them after resolving too.
+    if not me.is_supervisor and (case.agent_id != me.id or case.status == WAITING):
+        raise ApiError(403, "forbidden", "只有处理这个会话的客服可以纠正意图。")
+
+
+def _corrections_of(session: Session, sender_id: str) -> dict[float, str]:
+    query = select(IntentCorrection.message_timestamp, IntentCorrection.corrected_intent).where(
+        IntentCorrection.sender_id == sender_id
+    )
+    return {float(at): str(name) for at, name in session.execute(query)}
+
+
+def _user_event(events: list[dict[str, Any]], timestamp: float) -> Mapping[str, Any] | None:
+    for event in events:
+        if correctable(event) and float(event.get("timestamp") or 0.0) == timestamp:
+            return event
+    return None
+
+
 def _view(session: Session, case: Any) -> CaseView:
     brief = case_brief(case, _names(session), console_now(session))
-    return CaseView(brief, str(case.sender_id), summary_of(case.summary))
+    sender_id = str(case.sender_id)
+    return CaseView(brief, sender_id, summary_of(case.summary), _corrections_of(session, sender_id))
 
 
 def _record(session: Session, case_id: int, kind: str, me: AgentInfo, detail: str) -> None:
@@ -146,7 +203,7 @@ class CaseApi:
                 "mine": view.brief["agent_id"] == me.id and view.brief["status"] == ACTIVE,
                 "summary": view.summary,
                 "intents": intent_labels(intents),
-                "transcript": transcript(events),
+                "transcript": transcript(events, view.corrections),
                 "suggestions": [{"title": s.title, "text": s.text} for s in suggestions],
                 "canned": [{"title": c.title, "text": c.text} for c in CANNED_REPLIES],
             }
@@ -176,7 +233,8 @@ class CaseApi:
         if problem:
             body["case"] = {"id": case_id, "error": problem}
         elif view is not None:
-            entries = transcript(await load_events(request.app, view.sender_id))
+            events = await load_events(request.app, view.sender_id)
+            entries = transcript(events, view.corrections)
             new = [e for e in entries if since is None or e["at"] > since]
             body["case"] = {
                 **view.brief,
@@ -291,3 +349,61 @@ class CaseApi:
         except ConversationMissing as exc:
             raise ApiError(404, "conversation_missing", "找不到这段对话的记录。") from exc
         return ok({"resolved": True, "case_id": case_id, "rating_requested": asked})
+
+    # ------------------------------------------------------------------ intent corrections
+
+    async def intents(self, request: Request) -> HTTPResponse:
+        await self._me(request)
+        names = await known_intents()
+        return ok({"intents": intent_labels(names)})
+
+    async def correct(self, request: Request, case_id: int) -> HTTPResponse:
+        """An agent's verdict on what one customer message of the case meant.
+
+        Only the timestamp comes from the client: the text and the prediction are read from
+        the tracker's user event, so a correction can only label what the customer wrote.
+        """
+        me = await self._me(request)
+        body = json_body(request)
+        stamp = body.get("message_timestamp")
+        if (
+            not isinstance(stamp, (int, float))
+            or isinstance(stamp, bool)
+            or not math.isfinite(stamp)
+        ):
+            raise ApiError(400, "bad_request", "缺少要纠正的消息。")
+        corrected = body.get("corrected_intent")
+        if not isinstance(corrected, str) or corrected.strip() not in await known_intents():
+            raise ApiError(400, "unknown_intent", "请选择一个已有的意图。")
+        corrected = corrected.strip()
+
+        def check(session: Session) -> str:
+            case = _load_case(session, case_id)
+            _check_correct(case, me)
+            return str(case.sender_id)
+
+        sender_id = await self._db(check)
+        event = _user_event(await load_events(request.app, sender_id), float(stamp))
+        if event is None:
+            raise ApiError(404, "message_not_found", "这个会话里没有这条顾客消息。")
+        predicted = predicted_intent(event)
+        if not predicted:
+            raise ApiError(400, "no_prediction", "这条消息没有机器人识别的意图。")
+
+        def work(session: Session) -> dict[str, Any]:
+            try:
+                row = record_correction(
+                    session,
+                    sender_id=sender_id,
+                    message_timestamp=float(event["timestamp"]),
+                    text=str(event.get("text") or ""),
+                    predicted_intent=predicted,
+                    corrected_intent=corrected,
+                    agent_id=me.id,
+                    now=console_now(session),
+                )
+            except CorrectionError as exc:
+                raise ApiError(400, "bad_request", str(exc)) from exc
+            return {"id": int(row.id), "corrected_intent": str(row.corrected_intent)}
+
+        return ok(await self._db(work))

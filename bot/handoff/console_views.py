@@ -49,6 +49,16 @@ INTENT_LABELS = {
     "stop": "不想继续",
     "rate": "评价",
 }
+# The faq retrieval sub-intents (data/nlu/faq.yml), for the console's correction menu.
+FAQ_LABELS = {
+    "shipping_fee": "运费",
+    "delivery_time": "配送时效",
+    "invoice": "发票",
+    "payment": "支付方式",
+    "promotion": "优惠活动",
+    "return_policy": "退货政策",
+    "warranty": "保修",
+}
 STATUS_LABELS = {"waiting": "排队中", "active": "处理中", "resolved": "已解决"}
 # The actions and events that mark the hand-over in the transcript.
 SYSTEM_NOTES = {
@@ -171,7 +181,10 @@ def _customer_entry(event: Mapping[str, Any], at: float) -> dict[str, Any] | Non
         intent = (parse.get("intent") or {}).get("name") or text[1:].split("{", 1)[0]
         text = "（点选）" + ("、".join(entities) if entities else str(intent))
         return {"kind": "customer", "text": text, "at": at, "choice": True}
+    # A typed message is what an agent may correct: it carries the bot's reading of it, and
+    # ``at`` is the tracker event's exact timestamp, which identifies it to the corrections API.
     entry: dict[str, Any] = {"kind": "customer", "text": text, "at": at}
+    entry["intent"] = predicted_intent(event)
     emotion = (event.get("parse_data") or {}).get("emotion")
     if isinstance(emotion, Mapping) and emotion.get("name"):
         name = str(emotion["name"])
@@ -179,8 +192,39 @@ def _customer_entry(event: Mapping[str, Any], at: float) -> dict[str, Any] | Non
     return entry
 
 
-def transcript(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Customer, bot and agent messages and hand-over notes, in order, with unix timestamps."""
+def predicted_intent(event: Mapping[str, Any]) -> str | None:
+    """The intent the bot read in a user event: ``faq/<topic>`` for a retrieval answer."""
+    parse = event.get("parse_data") or {}
+    name = (parse.get("intent") or {}).get("name")
+    if not name:
+        return None
+    selector = parse.get("response_selector") or {}
+    picked = selector.get(name) if isinstance(selector, Mapping) else None
+    response = picked.get("response") if isinstance(picked, Mapping) else None
+    full = response.get("intent_response_key") if isinstance(response, Mapping) else None
+    return str(full) if full and str(full).startswith(f"{name}/") else str(name)
+
+
+def correctable(event: Mapping[str, Any]) -> bool:
+    """A user event the console shows as a typed message (not a button or the widget's hello)."""
+    text = str(event.get("text") or "")
+    return event.get("event") == "user" and bool(text.strip()) and not text.startswith("/")
+
+
+def intent_label(name: str) -> str:
+    base, _, topic = name.partition("/")
+    label = INTENT_LABELS.get(base, base)
+    return f"{label}·{FAQ_LABELS.get(topic, topic)}" if topic else label
+
+
+def transcript(
+    events: Iterable[Mapping[str, Any]], corrections: Mapping[float, str] | None = None
+) -> list[dict[str, Any]]:
+    """Customer, bot and agent messages and hand-over notes, in order, with unix timestamps.
+
+    ``corrections`` (message timestamp -> corrected intent) marks the customer messages an
+    agent has corrected already.
+    """
     entries: list[dict[str, Any]] = []
     for event in events:
         kind = event.get("event")
@@ -188,6 +232,11 @@ def transcript(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         if kind == "user":
             entry = _customer_entry(event, at)
             if entry:
+                if corrections and "intent" in entry and at in corrections:
+                    corrected = corrections[at]
+                    entry["correction"] = {"intent": corrected, "label": intent_label(corrected)}
+                if entry.get("intent"):
+                    entry["intent_label"] = intent_label(entry["intent"])
                 entries.append(entry)
         elif kind == "bot":
             text = str(event.get("text") or "")
@@ -210,7 +259,7 @@ def transcript(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def intent_labels(intents: Iterable[str]) -> list[dict[str, str]]:
-    return [{"name": name, "label": INTENT_LABELS.get(name, name)} for name in intents]
+    return [{"name": name, "label": intent_label(name)} for name in intents]
 
 
 def intents_of(events: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -88,12 +88,104 @@
       li.appendChild(who);
     }
     li.appendChild(el("div", "msg__bubble", entry.kind === "system" ? entry.text + " · " + clockTime(entry.at) : entry.text));
+    if (entry.kind === "customer" && entry.intent) li.appendChild(intentNode(entry));
     if (entry.buttons && entry.buttons.length) {
       var buttons = el("div", "msg__buttons");
       entry.buttons.forEach(function (title) { buttons.appendChild(el("span", "msg__button", title)); });
       li.appendChild(buttons);
     }
     return li;
+  }
+
+  // ------------------------------------------------------------------ intent corrections
+
+  var intentList = null; // a promise of [{name, label}], loaded once from api/intents
+
+  function loadIntents() {
+    if (!intentList) {
+      intentList = K.api("intents").then(function (result) {
+        if (!result.ok) throw result;
+        return result.data.intents || [];
+      }).catch(function (problem) { intentList = null; throw problem; });
+    }
+    return intentList;
+  }
+
+  function mayCorrect() {
+    var card = state.card, me = state.me;
+    if (!card || !me) return false;
+    return me.role === "supervisor" || (card.agent_id === me.id && card.status !== "waiting");
+  }
+
+  // Under a customer message: what the bot understood, the agent's verdict, and the
+  // "纠正意图" control (a select of the domain's intents) for the agent holding the case.
+  function intentNode(entry) {
+    var box = el("div", "msg__intent muted");
+    var reading = el("span", null, "识别：" + (entry.intent_label || entry.intent));
+    reading.title = entry.intent;
+    box.appendChild(reading);
+    var verdict = el("span", "msg__emotion");
+    function showVerdict(name, label) {
+      verdict.textContent = "已纠正为 " + (label || name);
+      verdict.title = name;
+      verdict.hidden = false;
+    }
+    verdict.hidden = true;
+    box.appendChild(verdict);
+    if (entry.correction) showVerdict(entry.correction.intent, entry.correction.label);
+    if (!mayCorrect()) return box;
+
+    var caseId = state.caseId;
+    var button = el("button", "chip", "纠正意图");
+    button.type = "button";
+    var select = el("select");
+    select.hidden = true;
+    select.setAttribute("aria-label", "纠正意图");
+    box.appendChild(button);
+    box.appendChild(select);
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      loadIntents().then(function (intents) {
+        clear(select);
+        var prompt = el("option", null, "选择正确的意图…");
+        prompt.value = "";
+        select.appendChild(prompt);
+        intents.forEach(function (intent) {
+          var option = el("option", null, intent.label === intent.name ? intent.name : intent.label + "（" + intent.name + "）");
+          option.value = intent.name;
+          select.appendChild(option);
+        });
+        button.hidden = true;
+        select.hidden = false;
+        select.focus();
+      }, function (result) {
+        button.disabled = false;
+        K.failed(result || {}, "无法加载意图列表。");
+      });
+    });
+    select.addEventListener("change", function () {
+      var name = select.value;
+      if (!name) return;
+      var label = select.options[select.selectedIndex].textContent;
+      select.disabled = true;
+      K.api("cases/" + encodeURIComponent(caseId) + "/corrections", {
+        method: "POST",
+        body: { message_timestamp: entry.at, corrected_intent: name }
+      }).then(function (result) {
+        select.disabled = false;
+        if (!result.ok) { K.failed(result, "纠正失败。"); return; }
+        entry.correction = { intent: result.data.corrected_intent, label: label };
+        showVerdict(result.data.corrected_intent, label);
+        select.hidden = true;
+        button.hidden = false;
+        button.disabled = false;
+        K.toast("已记录意图纠正，谢谢！");
+      }, function () {
+        select.disabled = false;
+        K.toast("纠正失败，请稍后再试。", true);
+      });
+    });
+    return box;
   }
 
   function appendMessages(entries, forceScroll) {
