@@ -35,12 +35,12 @@ from bot.policy.returns import (
 from bot.services.aftersales_spec import VariantOption
 from bot.services.aftersales_tickets import (
     TicketView,
-    add_record,
     find_open_ticket,
     open_ticket,
     view,
 )
 from bot.services.aftersales_words import classify_return_reason
+from bot.services.orders import add_record
 
 # Where customers send returns and exchanges (the shop's after-sales warehouse).
 RETURN_ADDRESS = (

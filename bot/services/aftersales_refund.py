@@ -30,11 +30,11 @@ from bot.policy.refunds import price_difference_fen
 from bot.services.aftersales import product_of
 from bot.services.aftersales_tickets import (
     TicketView,
-    add_record,
     find_open_ticket,
     open_ticket,
     view,
 )
+from bot.services.orders import add_record
 
 # 价保: a price drop within this time after payment is refunded.
 PRICE_PROTECTION_WINDOW = timedelta(days=7)

@@ -11,7 +11,8 @@ from bot.policy.logistics import STUCK_AFTER
 from bot.policy.refunds import arrival_text
 from bot.services.aftersales_refund import PRICE_PROTECTION_WINDOW, RefundOutcome, RefundResult
 from bot.services.aftersales_text import OFFER_PERSON
-from bot.services.aftersales_tickets import TicketView, yuan
+from bot.services.aftersales_tickets import TicketView
+from bot.services.order_views import yuan
 
 _REJECTED = re.compile(r"审核未通过[:：]([^)）]+)")
 STUCK_HOURS = int(STUCK_AFTER.total_seconds() // 3600)

@@ -13,7 +13,7 @@ from bot.db.enums import AfterSaleStatus, OrderStatus
 from bot.policy.refunds import arrival_text
 from bot.policy.returns import FREIGHT_TEXT, NO_REASON_WINDOW, QUALITY_WINDOW, Kind, Refusal
 from bot.services.aftersales import RETURN_ADDRESS, AfterSaleResult
-from bot.services.aftersales_tickets import yuan
+from bot.services.order_views import yuan
 
 OFFER_PERSON = (
     "如果您对这个处理结果有不同意见，可以直接说「转人工」，由人工客服为您进一步核实处理。"

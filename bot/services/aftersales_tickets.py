@@ -24,11 +24,8 @@ from bot.db.enums import (
     AfterSaleStatus,
     AfterSaleType,
     OrderStatus,
-    ServiceRecordKind,
 )
-from bot.db.models import AfterSaleTicket, Order, OrderItem, ServiceRecord
-
-BOT_OPERATOR = "bot"
+from bot.db.models import AfterSaleTicket, Order, OrderItem
 
 
 @dataclass(frozen=True)
@@ -135,23 +132,3 @@ def open_ticket(
         order.status = OrderStatus.AFTER_SALE
     session.flush()
     return ticket
-
-
-def add_record(
-    session: Session, order: Order, kind: ServiceRecordKind, text: str, now: datetime
-) -> ServiceRecord:
-    record = ServiceRecord(
-        order_id=order.id,
-        customer_id=order.customer_id,
-        kind=kind,
-        text=text,
-        operator=BOT_OPERATOR,
-        created_at=now,
-    )
-    session.add(record)
-    session.flush()
-    return record
-
-
-def yuan(fen: int) -> str:
-    return f"¥{fen / 100:.2f}"
