@@ -33,8 +33,8 @@ train: venv
 
 lint: venv
 	@echo "==> ruff and mypy"
-	@$(VENV)/ruff check bot actions tests scripts
-	@$(VENV)/ruff format --check bot actions tests scripts
+	@$(VENV)/ruff check bot actions tests scripts benchmarks
+	@$(VENV)/ruff format --check bot actions tests scripts benchmarks
 	@$(VENV)/mypy
 	@$(VENV)/mypy scripts/screenshot.py
 
