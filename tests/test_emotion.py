@@ -179,3 +179,11 @@ def test_unknown_labels_in_the_data_are_rejected(tmp_path: Path) -> None:
 def test_every_label_is_represented_in_training() -> None:
     counts = Counter(label for _, label in read_examples(DATA))
     assert set(counts) == set(LABELS)
+
+
+def test_air_fryer_questions_are_not_read_as_fury() -> None:
+    """空气炸锅 contains 气炸 ("furious"); the benchmark saw air-fryer questions handed over."""
+    from bot.nlu.emotion import ANGER_MARKERS
+
+    assert not ANGER_MARKERS.search("空气炸锅有黑色的吗")
+    assert ANGER_MARKERS.search("气炸了，包装破成这样")
