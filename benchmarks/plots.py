@@ -92,15 +92,15 @@ def latency(r: BenchResults, path: Path) -> None:
     left.set_yscale("log")
     left.set_xticks(range(len(phases)), phases)
     left.set_ylabel("latency per turn (ms, log scale)")
-    left.set_title("Latency by offered load")
+    left.set_title("Latency by offered load", pad=44)
     left.axhline(200, color="black", linewidth=0.8, linestyle="--")
-    left.legend(fontsize=7, ncol=2)
+    left.legend(fontsize=7, ncol=2, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     offered = [p.offered_rate for p in r.load[servers[0]].phases]
     right.plot([i for i, o in enumerate(offered) if o], [o for o in offered if o], "k--",
                linewidth=0.8, label="offered")  # fmt: skip
     right.set_xticks(range(len(phases)), phases)
     right.set_ylabel("successful turns per second")
-    right.set_title("Achieved throughput")
+    right.set_title("Achieved throughput", pad=44)
     right.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

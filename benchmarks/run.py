@@ -109,6 +109,7 @@ def train_all(work: Path, results: BenchResults) -> dict[str, Path]:
         t = cost.measured_run(name, command, cwd=REPO, env=env, log=work / f"train-{name}.log",
                               timeout=TRAIN_TIMEOUT_S)  # fmt: skip
         results.foreign_cores[f"training {name}"] = watch.foreign_cores()
+        shutil.rmtree(env["RASA_CACHE_DIRECTORY"], ignore_errors=True)  # only served this run
         check_busy(f"training {name}", results)
         results.training.append(t)
         say(f"  {name}: exit {t.returncode}, {t.wall_seconds:.0f} s, peak {t.peak_rss_mb:.0f} MiB")
