@@ -33,7 +33,8 @@ from bot.db.enums import DELIVERED_STATUSES, AfterSaleReason
 from bot.db.models import Order
 from bot.db.session import session_scope
 from bot.policy.returns import Kind
-from bot.services.aftersales import (
+from bot.services.aftersales.exchange_spec import SpecOutcome, choose_exchange_spec, spec_reply
+from bot.services.aftersales.returns import (
     asks_item_opened,
     check,
     is_shop_fault,
@@ -42,10 +43,9 @@ from bot.services.aftersales import (
     return_reason_of,
     variant_options,
 )
-from bot.services.aftersales_spec import SpecOutcome, choose_exchange_spec, spec_reply
-from bot.services.aftersales_words import classify_return_reason, opened_in, photo_answer
+from bot.services.aftersales.words import classify_return_reason, opened_in, photo_answer
 from bot.services.clock import store_now
-from bot.services.order_lookup import Purpose
+from bot.services.orders.lookup import Purpose
 
 ACKNOWLEDGE_FAULT = {
     AfterSaleReason.QUALITY: (

@@ -15,12 +15,12 @@ from actions.order_form import OrderFormValidation
 from bot.db.enums import AfterSaleReason, OrderStatus
 from bot.db.models import Order
 from bot.db.session import session_scope
-from bot.services.aftersales_refund import refund_reason_of, request_refund
-from bot.services.aftersales_refund_text import refund_reply, refund_status_reply
-from bot.services.aftersales_tickets import tickets_of
-from bot.services.aftersales_words import classify_refund_reason
+from bot.services.aftersales.refund_replies import refund_reply, refund_status_reply
+from bot.services.aftersales.refunds import refund_reason_of, request_refund
+from bot.services.aftersales.tickets import tickets_of
+from bot.services.aftersales.words import classify_refund_reason
 from bot.services.clock import store_now
-from bot.services.order_lookup import Purpose
+from bot.services.orders.lookup import Purpose
 
 REFUND_REASON = "refund_reason"
 UNKNOWN_REFUND_REASON = "这个情况小优没对上哦，麻烦从下面选一个最接近的～"

@@ -23,8 +23,8 @@ from bot.db.enums import DELIVERED_STATUSES, AfterSaleReason
 from bot.db.models import Order
 from bot.db.session import session_scope
 from bot.policy.returns import Kind
-from bot.services.aftersales import item_of_order, return_reason_of, submit_after_sale
-from bot.services.aftersales_text import after_sale_reply
+from bot.services.aftersales.replies import after_sale_reply
+from bot.services.aftersales.returns import item_of_order, return_reason_of, submit_after_sale
 from bot.services.clock import store_now
 
 START_OVER = (

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import customer_id_of, database_guard
 from bot.db.session import session_scope
-from bot.services.order_lookup import Purpose, brief, candidate_orders
+from bot.services.orders.lookup import Purpose, brief, candidate_orders
 
 # Which orders to offer in each form.
 FORM_PURPOSES = {

@@ -37,7 +37,6 @@ from bot.db.enums import ServiceRecordKind
 from bot.db.models import Order, ServiceRecord
 from bot.db.models_handoff import ACTIVE
 from bot.db.session import session_scope
-from bot.db.timeutil import beijing_now
 from bot.handoff.cases import (
     active_case_for_sender,
     callback_by,
@@ -57,10 +56,11 @@ from bot.handoff.escalation import (
 )
 from bot.handoff.summary import CustomerFacts, build_summary, facts_from_overview
 from bot.services.clock import store_now
-from bot.services.customers import mask_phone
-from bot.services.identity import get_customer
-from bot.services.order_lookup import Purpose, candidate_orders
-from bot.services.orders import overview
+from bot.services.customers.directory import mask_phone
+from bot.services.customers.identity import get_customer
+from bot.services.orders.lookup import Purpose, candidate_orders
+from bot.services.orders.tracking import overview
+from bot.timeutil import beijing_now
 
 logger = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from actions.common import (
 )
 from bot.db.models import Order
 from bot.db.session import session_scope
-from bot.services.identity import ORDER_NO, order_by_phone_tail, order_of_customer
-from bot.services.order_lookup import Purpose, candidate_orders
+from bot.services.customers.identity import ORDER_NO, order_by_phone_tail, order_of_customer
+from bot.services.orders.lookup import Purpose, candidate_orders
 
 ORDER_ID = "order_id"
 PHONE_TAIL = "phone_tail"

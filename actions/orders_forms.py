@@ -18,10 +18,10 @@ from actions.order_form import ORDER_ID, OrderFormValidation, resolve_order
 from bot.db.models import Order
 from bot.db.session import session_scope
 from bot.policy.orders import can_cancel, can_modify_address
-from bot.services.address_text import check_new_address
-from bot.services.order_changes import ShipTo, cancel_preview, proposed_ship_to, ship_to
-from bot.services.order_lookup import Purpose
-from bot.services.order_views import address_problem_text, address_question, cancel_question
+from bot.services.orders.address import check_new_address
+from bot.services.orders.changes import ShipTo, cancel_preview, proposed_ship_to, ship_to
+from bot.services.orders.lookup import Purpose
+from bot.services.orders.replies import address_problem_text, address_question, cancel_question
 
 NEW_ADDRESS = "new_address"
 NEW_PHONE = "new_phone"

@@ -29,8 +29,8 @@ from bot.db.models import Order
 from bot.db.session import session_scope
 from bot.policy.orders import can_cancel, can_modify_address
 from bot.services.clock import store_now
-from bot.services.order_changes import cancel_order, change_address
-from bot.services.order_views import (
+from bot.services.orders.changes import cancel_order, change_address
+from bot.services.orders.replies import (
     address_kept_text,
     address_text,
     cancel_kept_text,
@@ -39,7 +39,7 @@ from bot.services.order_views import (
     tracking_text,
     urge_text,
 )
-from bot.services.orders import overview, track, urge_shipment
+from bot.services.orders.tracking import overview, track, urge_shipment
 
 CANCEL_CONFIRMED = "cancel_confirmed"
 ADDRESS_CONFIRMED = "address_confirmed"

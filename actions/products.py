@@ -21,7 +21,8 @@ from bot.db.enums import Category
 from bot.db.models import Order, Product
 from bot.db.session import session_scope
 from bot.services.clock import store_now
-from bot.services.products import (
+from bot.services.products.answers import mentioned_variant
+from bot.services.products.lookup import (
     SKU,
     find_products,
     known_tags,
@@ -30,10 +31,9 @@ from bot.services.products import (
     record_product_question,
     warranty_by_category,
 )
-from bot.services.products_answers import mentioned_variant
-from bot.services.products_parsing import parse_budget
-from bot.services.products_related import related_for_customer
-from bot.services.products_replies import (
+from bot.services.products.parsing import parse_budget
+from bot.services.products.related import related_for_customer
+from bot.services.products.replies import (
     ASK_WHICH_PRODUCT,
     HANDOFF_BUTTON,
     alternatives_reply,
@@ -45,7 +45,7 @@ from bot.services.products_replies import (
     unsure_reply,
     warranty_policy_reply,
 )
-from bot.services.products_vocab import (
+from bot.services.products.vocab import (
     ATTRIBUTE_LABELS,
     Attribute,
     attribute_from_value,

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import CUSTOMER_ID, database_guard
 from bot.db.session import session_scope
-from bot.services.identity import get_customer
+from bot.services.customers.identity import get_customer
 
 
 class ActionSessionStart(Action):

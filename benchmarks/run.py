@@ -148,7 +148,7 @@ def demo_customers(database_url: str) -> list[int]:
 
     from bot.db.models import Customer
     from bot.db.session import session_scope
-    from bot.services.order_lookup import Purpose, candidate_orders
+    from bot.services.orders.lookup import Purpose, candidate_orders
 
     with session_scope(database_url) as s:
         ids = list(s.execute(select(Customer.id).order_by(Customer.id)).scalars())
@@ -157,8 +157,8 @@ def demo_customers(database_url: str) -> list[int]:
 
 def _store(work: Path, label: str) -> tuple[str, list[int], Path]:
     """A freshly seeded demo store of the server's own; its URL, demo customers and folder."""
-    from bot.db.seed import seed
     from bot.db.session import dispose_engines
+    from bot.demo.seed import seed
 
     directory = work / f"load-{label}"
     shutil.rmtree(directory, ignore_errors=True)

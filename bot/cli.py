@@ -54,8 +54,8 @@ def _configure_seed(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_seed(args: argparse.Namespace) -> int:
-    from bot.db.seed import SeedError, seed
     from bot.db.session import resolve_url
+    from bot.demo.seed import SeedError, seed
 
     url = resolve_url(args.database_url)
     try:
@@ -93,7 +93,7 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
 def _run_demo(args: argparse.Namespace) -> int:
     from bot.db.migrate import current_revision
     from bot.db.session import session_scope
-    from bot.services.demo_story import render_demo
+    from bot.demo.story import render_demo
 
     text = None
     if current_revision(args.database_url) is not None:

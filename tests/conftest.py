@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.db.seed import SeedReport, seed
 from bot.db.session import dispose_engines, session_scope
+from bot.demo.seed import SeedReport, seed
 from tests.live_assistant import Assistant, running_assistant
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.settings import REPO_ROOT, load_settings
 
 if TYPE_CHECKING:
-    from bot.services.customers import DemoCustomer
+    from bot.services.customers.directory import DemoCustomer
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def load_demo_customers(database_url: str, limit: int) -> list[dict[str, Any]]:
     # reads credentials.yml, and the page and static files must keep working even when the
     # database layer is broken or not deployed; only /customers depends on it.
     from bot.db.session import session_scope
-    from bot.services.customers import demo_customers
+    from bot.services.customers.directory import demo_customers
 
     with session_scope(database_url) as session:
         return [customer_to_json(c) for c in demo_customers(session, limit=limit)]

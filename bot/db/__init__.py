@@ -1,4 +1,4 @@
-"""Database layer: models, sessions, migrations and the deterministic demo store.
+"""Database layer: schema (models), sessions and migrations, nothing else.
 
 Nothing here touches a database at import time; engines are created lazily by
 :mod:`bot.db.session` the first time a URL is used.

@@ -1,6 +1,6 @@
 """SQLAlchemy 1.4 declarative models of the shop.
 
-Conventions (see :mod:`bot.db.timeutil` and :mod:`bot.db.enums`):
+Conventions (see :mod:`bot.timeutil` and :mod:`bot.db.enums`):
 
 * money is an integer number of fen (分): exact, and free of SQLite's Decimal warning;
 * every ``DateTime`` is a naive Beijing time;
@@ -45,7 +45,7 @@ from bot.db.enums import (
     PaymentMethod,
     ServiceRecordKind,
 )
-from bot.db.timeutil import beijing_now
+from bot.timeutil import beijing_now
 
 
 class Product(Base):
@@ -341,7 +341,7 @@ class StoreMeta(Base):
     value = Column(String(200), nullable=False)
 
 
-# The handoff and retraining tables share this metadata; importing them here puts them in every
-# schema operation (migrations, seed, create_all) that starts from this module.
-import bot.db.models_handoff  # noqa: E402
-import bot.db.models_retrain  # noqa: E402, F401
+# Keys of store_meta rows. The demo seed writes both; a real shop's database has neither, so the
+# store clock falls back to the wall clock (bot.services.clock).
+META_SEED_VERSION = "seed_version"
+META_REFERENCE_TIME = "reference_time"

@@ -1,8 +1,8 @@
 """Models of the human handoff: agents, their sessions, handoff cases and the cases' audit trail.
 
-Same ``Base``/metadata as :mod:`bot.db.models` (which imports this module at its bottom so the
-metadata, the seed and the migrations see these tables). Alembic revision 0002 mirrors this
-module exactly; tests/test_db_migrations.py compares the two.
+Same ``Base``/metadata as :mod:`bot.db.models`; :mod:`bot.db.schema` gathers all model modules
+so the migrations and the seed see every table. Alembic revision 0002 mirrors this
+module exactly; tests/integration/test_db_migrations.py compares the two.
 
 States, roles and event kinds are plain strings with a CHECK constraint (not Python enums): the
 console renders and compares them as they are, and JSON-encodes them without conversion.
@@ -25,11 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-# The shop's models must be mapped too: HandoffCase.customer refers to Customer by name. (The
-# cycle is harmless: bot.db.models imports this module only at its very end.)
+# The shop's models must be mapped too: HandoffCase.customer refers to Customer by name.
 import bot.db.models  # noqa: F401
 from bot.db.base import Base
-from bot.db.timeutil import beijing_now
+from bot.timeutil import beijing_now
 
 ROLE_AGENT = "agent"
 ROLE_SUPERVISOR = "supervisor"

@@ -1,14 +1,15 @@
 """Model of the retraining loop: intent corrections made by service-desk agents.
 
-Same ``Base``/metadata as :mod:`bot.db.models` (which has to import this module at its bottom,
-as it does for :mod:`bot.db.models_handoff`, so the metadata, the seed and the migrations see
-the table). Alembic revision 0003 mirrors this module exactly.
+Same ``Base``/metadata as :mod:`bot.db.models`; :mod:`bot.db.schema` gathers all model modules
+so the migrations and the seed see every table. Alembic revision 0003 mirrors this module exactly.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 
+# corrections.agent_id refers to agents.id: that table must be in the metadata too.
+import bot.db.models_handoff  # noqa: F401
 from bot.db.base import Base
 
 

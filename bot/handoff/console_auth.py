@@ -18,9 +18,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.orm import Session
 
-from bot.db.timeutil import beijing_now
 from bot.handoff import agents as agent_service
 from bot.handoff.console_http import ApiError, client_ip, json_body, ok, run_db
+from bot.timeutil import beijing_now
 
 COOKIE_NAME = "kefu_agent_session"
 SESSION_SECONDS = 12 * 3600

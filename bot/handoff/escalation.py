@@ -88,8 +88,8 @@ _HYPOTHETICAL = re.compile(
     r"会不会|会.{0,6}吗|能不能|可不可以|能用吗|可以用吗|适合|体质|敏感肌|防止|避免|安全吗|怕|担心"
 )
 _HAPPENED = re.compile(r"了|已经|现在|被|导致|害得|害我")
-# What the bot says when it turns a return or refund down (bot.services.aftersales_text and
-# aftersales_refund_text end refusals with OFFER_PERSON; tests/test_escalation.py checks it).
+# What the bot says when it turns a return or refund down (bot.services.aftersales.replies and
+# aftersales_refund_text end refusals with OFFER_PERSON; tests/unit/test_escalation.py checks it).
 _REFUSAL = re.compile(
     r"如果您对这个处理结果有不同意见|没办法(再|直接)?(办理|退)|不支持(七天)?无理由|没有差价可以退|"
     r"审核未通过|已拒绝"

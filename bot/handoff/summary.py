@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.db.timeutil import BEIJING
-from bot.services.orders import Overview
+from bot.services.orders.tracking import Overview
+from bot.timeutil import BEIJING
 
 LAST_MESSAGES = 6
 SNIPPET_CHARS = 80

@@ -26,7 +26,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.db.catalogue_types import ProductSpec
+from bot.catalogue.types import ProductSpec
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -134,7 +134,7 @@ def catalogue_nlp() -> Language:
     global _nlp
     with _lock:
         if _nlp is None:
-            from bot.db.catalogue import products
+            from bot.catalogue.index import products
 
             _nlp = build_catalogue_nlp(products())
         return _nlp

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.db.catalogue import brand_names, product_type_words
+from bot.catalogue.index import brand_names, product_type_words
 from bot.settings import REPO_ROOT
 
 DICTIONARY_PATH = REPO_ROOT / "data" / "dictionaries" / "userdict.txt"

@@ -132,7 +132,7 @@ def _why_unknown(label: str, blocks: dict[str, Block], declared: set[str]) -> st
 
 
 def _validation_problems(data: Path, domain: Path, config: Path) -> set[str]:
-    """Problems the Rasa validator reports (as tests/test_training_data.py checks them)."""
+    """Problems the Rasa validator reports (as tests/unit/test_training_data.py checks them)."""
     from rasa.shared.importers.importer import TrainingDataImporter
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.validator import Validator

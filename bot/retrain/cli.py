@@ -18,7 +18,7 @@ MODELS = REPO_ROOT / "models"
 
 
 def _stamp() -> str:
-    from bot.db.timeutil import beijing_now
+    from bot.timeutil import beijing_now
 
     return beijing_now().strftime("%Y%m%d-%H%M%S")
 
@@ -44,7 +44,7 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _date(value: str) -> datetime:
-    from bot.db.timeutil import BEIJING
+    from bot.timeutil import BEIJING
 
     return datetime.fromisoformat(value).replace(tzinfo=BEIJING)
 

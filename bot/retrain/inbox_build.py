@@ -71,7 +71,7 @@ def build_inbox(
 ) -> InboxSummary:
     """Writes the labelling file ``out`` from exported turns (or the tracker store itself)."""
     from bot.db.session import make_engine
-    from bot.db.timeutil import beijing_now
+    from bot.timeutil import beijing_now
 
     warnings: list[str] = []
     turns: list[Turn] = []

@@ -6,8 +6,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.db.timeutil import BEIJING
 from bot.retrain.registry import ADOPTED, ROLLBACK, ModelEntry, Registry, RegistryError
+from bot.timeutil import BEIJING
 
 
 def _f(value: float | None) -> str:

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import yaml
 
-from bot.db.timeutil import beijing_now
 from bot.retrain.comparison import Comparison, plot_confusion, render
 from bot.retrain.evaluation import Example, Prediction, Report, load_examples
 from bot.retrain.gate import DEFAULT_MARGIN, Decision, ModelScores, decide
@@ -51,6 +50,7 @@ from bot.retrain.trainingdata import (
     training_paths,
 )
 from bot.settings import REPO_ROOT
+from bot.timeutil import beijing_now
 
 _FINISHED = re.compile(r"Finished training component '([^']+)'")
 

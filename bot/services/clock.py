@@ -12,9 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import StoreMeta
-from bot.db.seed import META_REFERENCE_TIME
-from bot.db.timeutil import beijing_now
+from bot.db.models import META_REFERENCE_TIME, StoreMeta
+from bot.timeutil import beijing_now
 
 
 def store_now(session: Session) -> datetime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.db.models import metadata
+from bot.db.schema import metadata
 from bot.db.session import make_engine
 
 config = context.config

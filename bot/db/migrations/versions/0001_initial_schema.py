@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-22
 
-Must mirror bot/db/models.py exactly (tests/test_db_migrations.py compares them). Constraint
+Must mirror bot/db/models.py exactly (tests/integration/test_db_migrations.py compares them). Constraint
 names come from the models' naming convention, which Alembic applies through target_metadata.
 """
 

@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-22
 
-Must mirror bot/db/models_retrain.py exactly (tests/test_db_migrations.py compares the metadata
+Must mirror bot/db/models_retrain.py exactly (tests/integration/test_db_migrations.py compares the metadata
 with the migrated schema). Constraint names come from the naming convention in bot/db/base.py.
 """
 

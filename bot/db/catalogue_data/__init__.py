@@ -1,1 +1,0 @@
-"""The demo catalogue, one module per category (data only; see :mod:`bot.db.catalogue`)."""

@@ -1,0 +1,1 @@
+"""After-sales: returns, exchanges and refunds, their tickets and the replies about them."""

@@ -1,0 +1,1 @@
+"""Products: finding what the customer means, answering attribute questions, recommending."""
