@@ -4,7 +4,7 @@ VENV := .venv/bin
 ENV := source scripts/env.sh &&
 
 .PHONY: run test venv seed webchat browser train lint validate pytest conversations nlu-report \
-	screenshots bench clean
+	screenshots bench clean test-unit fuzz
 
 run: venv webchat
 	@bash scripts/run.sh
@@ -46,6 +46,10 @@ pytest: venv
 	@echo "==> pytest"
 	@$(ENV) $(VENV)/pytest
 
+# The inner loop: rules, parsers and components; no database, no trained model, no server.
+test-unit: venv
+	@$(ENV) $(VENV)/pytest tests/unit -q
+
 conversations: venv
 	@echo "==> conversation tests (fail on any prediction error)"
 	@$(ENV) $(VENV)/rasa test core --stories tests/conversations --fail-on-prediction-errors \
@@ -59,6 +63,11 @@ nlu-report: venv
 screenshots: venv webchat browser
 	@$(VENV)/python scripts/screenshot.py http://127.0.0.1:5005/webhooks/chat/ \
 		docs/screenshots/chat.png --say "我的快递到哪了"
+
+# Property-based fuzzing of every channel and console endpoint on a live server: 1,750 inputs per
+# endpoint (>= 10,000 in all, fixed seed), then the summary (inputs, status codes, 5xx count).
+fuzz: venv
+	@$(ENV) FUZZ_EXAMPLES=1750 $(VENV)/pytest tests/integration/test_fuzz_endpoints.py -q -s
 
 bench: venv
 	@$(ENV) $(VENV)/python -m benchmarks.run

@@ -29,11 +29,18 @@ from actions.aftersales_slots import (
 )
 from actions.common import Events, database_guard, entity_values, latest_text
 from actions.order_form import ORDER_ID, OrderFormValidation, resolve_order
-from bot.db.enums import DELIVERED_STATUSES, AfterSaleReason
+from bot.db.enums import DELIVERED_STATUSES
 from bot.db.models import Order
 from bot.db.session import session_scope
 from bot.policy.returns import Kind
-from bot.services.aftersales.exchange_spec import SpecOutcome, choose_exchange_spec, spec_reply
+from bot.services.aftersales.exchange_spec import SpecOutcome, choose_exchange_spec
+from bot.services.aftersales.replies import (
+    ACKNOWLEDGE_FAULT,
+    ITEM_NOT_IN_ORDER,
+    UNKNOWN_REASON,
+    WHICH_ITEM,
+    spec_reply,
+)
 from bot.services.aftersales.returns import (
     asks_item_opened,
     check,
@@ -46,17 +53,6 @@ from bot.services.aftersales.returns import (
 from bot.services.aftersales.words import classify_return_reason, opened_in, photo_answer
 from bot.services.clock import store_now
 from bot.services.orders.lookup import Purpose
-
-ACKNOWLEDGE_FAULT = {
-    AfterSaleReason.QUALITY: (
-        "您先别着急，我来帮您处理。商品有质量问题是我们没有把好关，我们一定负责到底。"
-    ),
-    AfterSaleReason.WRONG_ITEM: (
-        "您先别着急，我来帮您处理。发错货是我们的失误，我们一定负责到底。"
-    ),
-}
-ITEM_NOT_IN_ORDER = "这件商品不在这个订单里哦，麻烦从下面的商品里选一下～"
-UNKNOWN_REASON = "这个原因小优没对上哦，麻烦从下面选一个最接近的原因～"
 
 
 class AfterSaleFormValidation(OrderFormValidation):
@@ -275,7 +271,7 @@ class ActionAskOrderItem(Action):
             dispatcher.utter_message(response="utter_no_fitting_order")
             return []
         dispatcher.utter_message(
-            text="请问是订单里的哪件商品呢？点选下面的商品，或者直接告诉我商品名称：",
+            text=WHICH_ITEM,
             buttons=buttons,
         )
         return []

@@ -15,16 +15,20 @@ from actions.order_form import OrderFormValidation
 from bot.db.enums import AfterSaleReason, OrderStatus
 from bot.db.models import Order
 from bot.db.session import session_scope
-from bot.services.aftersales.refund_replies import refund_reply, refund_status_reply
+from bot.policy.refusals import LAST_REFUSAL_SLOT, slot_value
+from bot.services.aftersales.refund_replies import (
+    REFUND_START_OVER,
+    UNKNOWN_REFUND_REASON,
+    refund_reply,
+    refund_status_reply,
+)
 from bot.services.aftersales.refunds import refund_reason_of, request_refund
-from bot.services.aftersales.tickets import tickets_of
+from bot.services.aftersales.tickets import review_refusal, tickets_of
 from bot.services.aftersales.words import classify_refund_reason
 from bot.services.clock import store_now
 from bot.services.orders.lookup import Purpose
 
 REFUND_REASON = "refund_reason"
-UNKNOWN_REFUND_REASON = "这个情况小优没对上哦，麻烦从下面选一个最接近的～"
-START_OVER = "真不好意思，小优没能确认退款的原因，麻烦您再说一次「我要退款」，我们从头来一遍。"
 
 
 class ValidateRefundForm(OrderFormValidation):
@@ -85,14 +89,14 @@ class ActionRequestRefund(Action):
             reason = refund_reason_of(tracker.get_slot(REFUND_REASON))
             if reason is None:
                 if ValidateRefundForm().order_fits(order):
-                    dispatcher.utter_message(text=START_OVER)
+                    dispatcher.utter_message(text=REFUND_START_OVER)
                     return resets
                 # Unpaid or cancelled: the answer is the same whatever the reason.
                 reason = AfterSaleReason.NOT_RECEIVED
             result = request_refund(session, order, reason, store_now(session))
             text = refund_reply(result)
         dispatcher.utter_message(text=text)
-        return resets
+        return [*resets, SlotSet(LAST_REFUSAL_SLOT, slot_value(result.refusal))]
 
 
 class ValidateRefundStatusForm(OrderFormValidation):
@@ -117,4 +121,4 @@ class ActionRefundStatus(Action):
             tickets = tickets_of(session, order)
             text = refund_status_reply(order.order_no, tickets, order.payment_method)
         dispatcher.utter_message(text=text)
-        return []
+        return [SlotSet(LAST_REFUSAL_SLOT, slot_value(review_refusal(tickets)))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
@@ -22,15 +22,12 @@ from actions.order_form import FAILED_CHECKS, MAX_FAILED_CHECKS, ORDER_ID, resol
 from bot.db.enums import DELIVERED_STATUSES, AfterSaleReason
 from bot.db.models import Order
 from bot.db.session import session_scope
+from bot.policy.refusals import LAST_REFUSAL_SLOT, slot_value
 from bot.policy.returns import Kind
-from bot.services.aftersales.replies import after_sale_reply
+from bot.services.aftersales.replies import START_OVER, after_sale_reply
 from bot.services.aftersales.returns import item_of_order, return_reason_of, submit_after_sale
 from bot.services.clock import store_now
 
-START_OVER = (
-    "真不好意思，小优没能确认您要办理的商品和原因，麻烦您再说一次「我要退货」或「我要换货」，"
-    "我们从头来一遍。"
-)
 FORM_KINDS = {"return_form": Kind.RETURN, "exchange_form": Kind.EXCHANGE}
 
 
@@ -105,4 +102,4 @@ class ActionSubmitAfterSale(Action):
             )
             text = after_sale_reply(result)
         dispatcher.utter_message(text=text)
-        return after_sale_resets()
+        return [*after_sale_resets(), SlotSet(LAST_REFUSAL_SLOT, slot_value(result.refusal))]

@@ -22,7 +22,8 @@ Run = TypeVar("Run", bound=Callable[..., Awaitable[Events]])
 
 
 def customer_id_of(tracker: Tracker) -> int | None:
-    """The customer the channel vouches for: set at session start from the message metadata."""
+    """The customer the channel vouches for: set at session start from the message metadata,
+    which the customer channels fill from a verified token only (bot.channels.identity)."""
     value = tracker.get_slot(CUSTOMER_ID)
     if value is None:
         metadata = (tracker.latest_message or {}).get("metadata") or {}

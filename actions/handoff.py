@@ -1,16 +1,15 @@
 """Handing the chat to a person, and the satisfaction rating after the person is done.
 
-``action_handoff`` opens (or finds) the customer's handoff case with a summary built from the
-bot's own state, tells the customer their place in the queue (or, after hours, when we will call
-back) and pauses the conversation: the bot stays silent until an agent resolves the case in the
-console, which resumes the chat and runs ``action_ask_satisfaction``.
+``action_handoff`` hands the chat over through :func:`bot.handoff.hand_over.hand_over` (case,
+summary, desk record), tells the customer what happens next and pauses the conversation: the
+bot stays silent until an agent resolves the case in the console, which resumes the chat and
+runs ``action_ask_satisfaction``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -33,33 +32,13 @@ from actions.common import (
     verified_orders_of,
 )
 from actions.order_form import ORDER_ID, resolve_order
-from bot.db.enums import ServiceRecordKind
-from bot.db.models import Order, ServiceRecord
-from bot.db.models_handoff import ACTIVE
+from bot.db.models import Order
 from bot.db.session import session_scope
-from bot.handoff.cases import (
-    active_case_for_sender,
-    callback_by,
-    expected_wait_minutes,
-    in_service_hours,
-    open_case,
-    queue_position,
-    record_rating,
-)
-from bot.handoff.escalation import (
-    ANGER_PRIORITY,
-    REQUESTED_HUMAN,
-    WEIGHTS,
-    Decision,
-    Reason,
-    assess,
-)
-from bot.handoff.summary import CustomerFacts, build_summary, facts_from_overview
+from bot.handoff.cases import record_rating
+from bot.handoff.escalation import handoff_decision
+from bot.handoff.hand_over import hand_over
 from bot.services.clock import store_now
-from bot.services.customers.directory import mask_phone
-from bot.services.customers.identity import get_customer
 from bot.services.orders.lookup import Purpose, candidate_orders
-from bot.services.orders.tracking import overview
 from bot.timeutil import beijing_now
 
 logger = logging.getLogger(__name__)
@@ -72,29 +51,9 @@ DESK_UNREACHABLE = (
     "非常抱歉，人工客服系统暂时连接不上 🙏 麻烦您过几分钟再说一次「转人工」；"
     "在这之前，您也可以把问题和订单号告诉小优，我先帮您查起来。"
 )
-ALREADY_SERVED = "您的对话已经由人工客服接待中，有什么问题直接发在这里，客服会马上回复您。"
 
 
-# --- what the customer reads (pure) ------------------------------------------------------------
-
-
-def handoff_reply(
-    *, position: int, wait_minutes: int, apologise: bool, after_hours_until: datetime | None
-) -> str:
-    """The hand-over message: a person takes over, and when."""
-    sorry = "真不好意思给您带来了不好的体验，" if apologise else ""
-    if after_hours_until is not None:
-        return (
-            f"{sorry}人工客服的服务时间是每天 9:00-22:00，现在客服已经下班了，"
-            "您可以直接在这里留言，把问题和订单号告诉我们。"
-            f"我们已经为您登记，客服会在 {after_hours_until:%m月%d日 %H:%M} 前联系您处理，"
-            "请保持手机畅通。"
-        )
-    return (
-        f"{sorry}这就为您转接人工客服，接下来由真人客服为您服务 🙏\n"
-        f"您目前排在第 {position} 位，预计等待约 {wait_minutes} 分钟。"
-        "等待期间可以先把问题和订单号发过来，客服接入后马上就能看到。"
-    )
+# --- what the customer reads about the rating (pure) -------------------------------------------
 
 
 _DIGIT = re.compile(r"(?<!\d)([1-5])(?!\d)\s*(?:分|星|颗星)?")
@@ -128,7 +87,7 @@ def rating_reply(rating: int | None, stored: bool) -> str:
     )
 
 
-# --- gathering the facts for the agent ---------------------------------------------------------
+# --- which orders the agent may see ------------------------------------------------------------
 
 
 def mentioned_order_numbers(tracker: Tracker) -> list[str]:
@@ -158,47 +117,6 @@ def visible_orders(session: Session, tracker: Tracker) -> list[Order]:
     return orders
 
 
-def customer_facts(session: Session, tracker: Tracker) -> CustomerFacts | None:
-    customer = get_customer(session, customer_id_of(tracker))
-    if customer is None:
-        return None
-    return CustomerFacts(
-        customer.id, customer.name, customer.level.value, mask_phone(customer.phone)
-    )
-
-
-def decision_for(tracker: Tracker) -> Decision:
-    """Why we hand over: the escalation rules again, or the customer's request for a person."""
-    decision = assess(tracker.events, latest_text=latest_text(tracker))
-    if decision.handoff:
-        return decision
-    # Reached by a rule (the customer asked for a person) even if the rules saw no reason.
-    reason = Reason(REQUESTED_HUMAN, "客户要求人工服务", WEIGHTS[REQUESTED_HUMAN])
-    return Decision(True, reason.weight, 1, [reason])
-
-
-def _record(
-    session: Session,
-    case_id: int,
-    decision: Decision,
-    orders: list[Order],
-    tracker: Tracker,
-    now: datetime,
-) -> None:
-    """The desk's own log of the hand-over, next to its other service records."""
-    details = "；".join(r.detail for r in decision.reasons)
-    session.add(
-        ServiceRecord(
-            order_id=orders[0].id if orders else None,
-            customer_id=customer_id_of(tracker),
-            kind=ServiceRecordKind.HANDOFF,
-            text=f"转人工（工单 #{case_id}，优先级 {decision.priority}）：{details}"[:2000],
-            operator="bot",
-            created_at=now,
-        )
-    )
-
-
 # --- actions -----------------------------------------------------------------------------------
 
 
@@ -209,49 +127,26 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        decision = decision_for(tracker)
+        decision = handoff_decision(tracker.events, latest_text=latest_text(tracker))
         try:
             with session_scope() as session:
-                now = store_now(session)
-                case = active_case_for_sender(session, tracker.sender_id)
-                served = case is not None and case.status == ACTIVE
-                if case is None:
-                    orders = visible_orders(session, tracker)
-                    summary = build_summary(
-                        tracker.events,
-                        tracker.current_slot_values(),
-                        customer_facts(session, tracker),
-                        [facts_from_overview(overview(session, o, now)) for o in orders],
-                    )
-                    case = open_case(
-                        session,
-                        sender_id=tracker.sender_id,
-                        customer_id=customer_id_of(tracker),
-                        decision=decision,
-                        summary=summary,
-                        # The queue runs on the wall clock: waiting times are about the people
-                        # on duty now. Service hours and order facts follow the store clock.
-                        now=beijing_now(),
-                        service_time=now,
-                    )
-                    _record(session, case.id, decision, orders, tracker, now)
-                position = queue_position(session, case)
-                case_id = case.id
+                result = hand_over(
+                    session,
+                    sender_id=tracker.sender_id,
+                    customer_id=customer_id_of(tracker),
+                    decision=decision,
+                    events=tracker.events,
+                    slots=tracker.current_slot_values(),
+                    orders=visible_orders(session, tracker),
+                    now=store_now(session),
+                    queued_at=beijing_now(),
+                )
         except SQLAlchemyError:
             logger.exception("handoff: the case database is unavailable")
             dispatcher.utter_message(text=DESK_UNREACHABLE)
             return []
-        if served:
-            text = ALREADY_SERVED
-        else:
-            text = handoff_reply(
-                position=position,
-                wait_minutes=expected_wait_minutes(position),
-                apologise=decision.priority >= ANGER_PRIORITY,
-                after_hours_until=None if in_service_hours(now) else callback_by(now),
-            )
-        dispatcher.utter_message(text=text)
-        events: list[EventType] = [SlotSet(HANDOFF_CASE_ID, str(case_id))]
+        dispatcher.utter_message(text=result.text)
+        events: list[EventType] = [SlotSet(HANDOFF_CASE_ID, str(result.case_id))]
         if tracker.active_loop.get("name"):
             # The agent takes over whatever the form was doing; the bot must not resume it.
             events += [ActiveLoop(None), SlotSet("requested_slot", None)]

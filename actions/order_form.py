@@ -28,8 +28,10 @@ from actions.common import (
 )
 from bot.db.models import Order
 from bot.db.session import session_scope
-from bot.services.customers.identity import ORDER_NO, order_by_phone_tail, order_of_customer
+from bot.services.customers.identity import ORDER_NO, order_of_customer
+from bot.services.customers.verification import Verdict, check_phone_tail
 from bot.services.orders.lookup import Purpose, candidate_orders
+from bot.timeutil import beijing_now
 
 ORDER_ID = "order_id"
 PHONE_TAIL = "phone_tail"
@@ -166,11 +168,14 @@ class OrderFormValidation(FormValidationAction):
         if not order_no:
             return {PHONE_TAIL: None}
         with session_scope() as session:
-            order = order_by_phone_tail(session, order_no, str(slot_value or ""))
-        if order is not None:
+            # Counted per order number in the database too, across conversations and restarts.
+            verdict = check_phone_tail(session, order_no, str(slot_value or ""), beijing_now())
+        if verdict is Verdict.VERIFIED:
             verified = [*verified_orders_of(tracker), order_no]
             return {PHONE_TAIL: None, VERIFIED_ORDERS: verified, FAILED_CHECKS: 0}
         failures = int(tracker.get_slot(FAILED_CHECKS) or 0) + 1
+        if verdict is Verdict.LOCKED:
+            failures = max(failures, MAX_FAILED_CHECKS)
         if failures >= MAX_FAILED_CHECKS:
             dispatcher.utter_message(response="utter_verification_locked")
             return {ORDER_ID: None, PHONE_TAIL: None, FAILED_CHECKS: failures}

@@ -21,19 +21,18 @@ from bot.policy.orders import can_cancel, can_modify_address
 from bot.services.orders.address import check_new_address
 from bot.services.orders.changes import ShipTo, cancel_preview, proposed_ship_to, ship_to
 from bot.services.orders.lookup import Purpose
-from bot.services.orders.replies import address_problem_text, address_question, cancel_question
+from bot.services.orders.replies import (
+    ADDRESS_BUTTONS,
+    CANCEL_BUTTONS,
+    CONFIRM_ADDRESS,
+    CONFIRM_CANCEL,
+    address_problem_text,
+    address_question,
+    cancel_question,
+)
 
 NEW_ADDRESS = "new_address"
 NEW_PHONE = "new_phone"
-
-CANCEL_BUTTONS = [
-    {"title": "确认取消", "payload": "/affirm"},
-    {"title": "不取消了", "payload": "/deny"},
-]
-ADDRESS_BUTTONS = [
-    {"title": "确认修改", "payload": "/affirm"},
-    {"title": "先不改", "payload": "/deny"},
-]
 
 
 def wanted_ship_to(order: Order, text: str | None, new_phone: str | None) -> ShipTo | None:
@@ -124,7 +123,7 @@ class ActionAskCancelConfirmed(Action):
     ) -> list[EventType]:
         with session_scope() as session:
             order = _order(session, tracker)
-            text = cancel_question(cancel_preview(order)) if order else "确认取消这个订单吗？"
+            text = cancel_question(cancel_preview(order)) if order else CONFIRM_CANCEL
         dispatcher.utter_message(text=text, buttons=CANCEL_BUTTONS)
         return []
 
@@ -149,7 +148,7 @@ class ActionAskAddressConfirmed(Action):
             text = (
                 address_question(order.order_no, ship_to(order), wanted)
                 if order is not None and wanted is not None
-                else "确认按新的收货信息修改吗？"
+                else CONFIRM_ADDRESS
             )
         dispatcher.utter_message(text=text, buttons=ADDRESS_BUTTONS)
         return []

@@ -28,9 +28,11 @@ from actions.orders_forms import NEW_ADDRESS, NEW_PHONE, wanted_ship_to
 from bot.db.models import Order
 from bot.db.session import session_scope
 from bot.policy.orders import can_cancel, can_modify_address
+from bot.policy.refusals import LAST_REFUSAL_SLOT, RefusalCode, slot_value
 from bot.services.clock import store_now
 from bot.services.orders.changes import cancel_order, change_address
 from bot.services.orders.replies import (
+    SORRY_ADDRESS,
     address_kept_text,
     address_text,
     cancel_kept_text,
@@ -43,10 +45,6 @@ from bot.services.orders.tracking import overview, track, urge_shipment
 
 CANCEL_CONFIRMED = "cancel_confirmed"
 ADDRESS_CONFIRMED = "address_confirmed"
-SORRY_ADDRESS = (
-    "真不好意思，新的收货地址没能识别出来，订单上的地址没有改动。"
-    "麻烦再说一次「修改地址」，把完整地址发给我。"
-)
 
 
 def order_or_explain(
@@ -117,16 +115,22 @@ class ActionCancelOrder(Action):
     ) -> list[EventType]:
         confirmed = tracker.get_slot(CANCEL_CONFIRMED) is True
         text = None
+        refusal: RefusalCode | None = None
         with session_scope() as session:
             order = order_or_explain(session, dispatcher, tracker)
             if order is not None:
                 if confirmed or not can_cancel(order.status):
-                    text = cancel_text(cancel_order(session, order, store_now(session)))
+                    result = cancel_order(session, order, store_now(session))
+                    text, refusal = cancel_text(result), result.refusal
                 else:
                     text = cancel_kept_text(order.order_no)
         if text:
             dispatcher.utter_message(text=text)
-        return [SlotSet(CANCEL_CONFIRMED, None), SlotSet(PHONE_TAIL, None)]
+        return [
+            SlotSet(CANCEL_CONFIRMED, None),
+            SlotSet(PHONE_TAIL, None),
+            SlotSet(LAST_REFUSAL_SLOT, slot_value(refusal)),
+        ]
 
 
 class ActionModifyAddress(Action):
@@ -142,18 +146,18 @@ class ActionModifyAddress(Action):
         confirmed = tracker.get_slot(ADDRESS_CONFIRMED) is True
         new_text = tracker.get_slot(NEW_ADDRESS)
         text = None
+        refusal: RefusalCode | None = None
         with session_scope() as session:
             order = order_or_explain(session, dispatcher, tracker)
             if order is not None:
                 wanted = wanted_ship_to(order, new_text, tracker.get_slot(NEW_PHONE))
-                if not can_modify_address(order.status):
-                    text = address_text(change_address(session, order, wanted, store_now(session)))
-                elif not confirmed:
+                if can_modify_address(order.status) and not confirmed:
                     text = address_kept_text()
-                elif wanted is None:
+                elif can_modify_address(order.status) and wanted is None:
                     text = SORRY_ADDRESS
                 else:
-                    text = address_text(change_address(session, order, wanted, store_now(session)))
+                    change = change_address(session, order, wanted, store_now(session))
+                    text, refusal = address_text(change), change.refusal
         if text:
             dispatcher.utter_message(text=text)
         return [
@@ -161,6 +165,7 @@ class ActionModifyAddress(Action):
             SlotSet(NEW_PHONE, None),
             SlotSet(ADDRESS_CONFIRMED, None),
             SlotSet(PHONE_TAIL, None),
+            SlotSet(LAST_REFUSAL_SLOT, slot_value(refusal)),
         ]
 
 

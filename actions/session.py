@@ -1,4 +1,4 @@
-"""Session start: remember which customer the channel says is chatting."""
+"""Session start: remember which customer the channel's verified token signed in."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from bot.services.customers.identity import get_customer
 class ActionSessionStart(Action):
     """Sets `customer_id` from the session metadata when that customer exists.
 
-    The chat page sends the signed-in customer in the metadata; a value that names no customer
-    is ignored, and the visitor is treated as anonymous (asked to verify each order).
+    The customer channels put `customer_id` there only from a verified customer token, never
+    from what a client wrote (bot.channels.identity); a value that names no customer is ignored,
+    and the visitor is treated as anonymous (asked to verify each order).
     """
 
     def name(self) -> str:

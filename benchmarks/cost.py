@@ -1,7 +1,7 @@
-"""What the systems cost: training time and peak memory, server memory and CPU, read from /proc.
+"""What the systems cost: training time and peak memory, server memory and CPU (psutil).
 
 Peak memory of a training comes from the kernel's own accounting of the child (``wait4``'s
-``ru_maxrss``), so nothing is sampled and nothing extra needs installing.
+``ru_maxrss``), so nothing is sampled.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-PROC = Path("/proc")
+import psutil
 
 
 @dataclass(frozen=True)
@@ -59,61 +59,37 @@ def measured_run(
     )
 
 
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(errors="replace")
-    except OSError:  # the process ended meanwhile
-        return None
-
-
 def cmdline(pid: int) -> list[str]:
-    raw = _read(PROC / str(pid) / "cmdline")
-    return [part for part in raw.split("\0") if part] if raw else []
-
-
-def parent_of(pid: int) -> int | None:
-    raw = _read(PROC / str(pid) / "stat")
-    if not raw:
-        return None
-    # The command name (field 2) may contain spaces; the fields after its ')' are fixed.
-    return int(raw.rsplit(")", 1)[1].split()[1])
-
-
-def all_pids() -> list[int]:
-    return [int(p.name) for p in PROC.iterdir() if p.name.isdigit()]
+    """The arguments of a process; [] when it is gone."""
+    try:
+        return psutil.Process(pid).cmdline()
+    except psutil.NoSuchProcess:
+        return []
 
 
 def descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for pid in all_pids():
-        parent = parent_of(pid)
-        if parent is not None:
-            children.setdefault(parent, []).append(pid)
-    found, stack = [], list(children.get(root, []))
-    while stack:
-        pid = stack.pop()
-        found.append(pid)
-        stack.extend(children.get(pid, []))
-    return found
+    """Children, grandchildren ... of `root` that are alive now; [] when it is gone."""
+    try:
+        return [child.pid for child in psutil.Process(root).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
 
 
 def rss_mb(pid: int) -> float:
-    """Resident memory (VmRSS) of one process in MiB; 0 when it is gone."""
-    status = _read(PROC / str(pid) / "status") or ""
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    """Resident memory of one process in MiB; 0 when it is gone."""
+    try:
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except psutil.NoSuchProcess:
+        return 0.0
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used so far."""
-    raw = _read(PROC / str(pid) / "stat")
-    if not raw:
+    """User + system CPU time the process has used so far; 0 when it is gone."""
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.NoSuchProcess:
         return 0.0
-    fields = raw.rsplit(")", 1)[1].split()
-    # utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the command name.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return times.user + times.system
 
 
 @dataclass(frozen=True)
@@ -123,8 +99,11 @@ class ServerPids:
 
 
 def environ(pid: int) -> dict[str, str]:
-    raw = _read(PROC / str(pid) / "environ") or ""
-    return dict(item.split("=", 1) for item in raw.split("\0") if "=" in item)
+    """The environment a process started with; {} when it is gone."""
+    try:
+        return dict(psutil.Process(pid).environ())
+    except psutil.NoSuchProcess:
+        return {}
 
 
 def server_pids(rasa_port: int) -> ServerPids:
@@ -154,35 +133,34 @@ def other_trainings(own_root: int | None = None) -> list[int]:
     own_root = own_root or os.getpid()
     ours = set(descendants(own_root)) | {own_root}
     found = []
-    for pid in all_pids():
-        if pid in ours:
-            continue
-        if "rasa train" in " ".join(cmdline(pid)):
-            found.append(pid)
+    # A process that ends or hides its arguments meanwhile reports cmdline None.
+    for process in psutil.process_iter(["cmdline"]):
+        if process.pid not in ours and "rasa train" in " ".join(process.info["cmdline"] or []):
+            found.append(process.pid)
     return sorted(found)
 
 
 def memory_total_mb() -> float:
-    for line in (_read(PROC / "meminfo") or "").splitlines():
-        if line.startswith("MemTotal:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return psutil.virtual_memory().total / 2**20
 
 
 def cpu_model() -> str:
-    for line in (_read(PROC / "cpuinfo") or "").splitlines():
+    # psutil does not name the processor; the kernel does.
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace")
+    except OSError:
+        return "unknown"
+    for line in cpuinfo.splitlines():
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
     return "unknown"
 
 
 def machine_busy_seconds() -> float:
-    """CPU seconds all cores have spent not idle since boot (from /proc/stat)."""
-    first = (_read(PROC / "stat") or "cpu 0").splitlines()[0].split()
-    # user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait.
-    ticks = [int(x) for x in first[1:9]]
-    busy = sum(ticks) - ticks[3] - ticks[4]
-    return busy / os.sysconf("SC_CLK_TCK")
+    """CPU seconds all cores have spent not idle since boot."""
+    t = psutil.cpu_times()
+    # Busy = all but idle and iowait; guest time is already counted in user and nice.
+    return t.user + t.nice + t.system + t.irq + t.softirq + t.steal
 
 
 def own_cpu_seconds() -> float:

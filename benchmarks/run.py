@@ -1,7 +1,7 @@
 """`make bench`: trains, scores and load-tests the systems, then writes docs/benchmarks.md.
 
 Steps (progress on stdout): wait while someone else's `rasa train` runs; train ours, stock Rasa
-and baseline (a) from scratch, timed; score the three NLU systems on the held-out split; load
+and baseline (a) from scratch, timed; score the four NLU systems on the held-out split; load
 ours and stock Rasa, phase by phase in turn; render the report. Work files go to results/bench/
 (git-ignored); `--reuse-models`, `--skip-nlu`, `--skip-load` and `--duration` shorten a rerun.
 """
@@ -24,6 +24,7 @@ from pathlib import Path
 from benchmarks import cost
 from benchmarks.load_bench import LoadPlan, run_interleaved
 from benchmarks.results import (
+    BASELINE_LINEAR,
     BASELINE_RASA,
     BASELINE_TFIDF,
     OURS,
@@ -122,7 +123,7 @@ def train_all(work: Path, results: BenchResults) -> dict[str, Path]:
 
 
 def nlu_benchmarks(models: dict[str, Path], results: BenchResults) -> None:
-    from benchmarks.nlu_bench import evaluate_rasa, evaluate_tfidf
+    from benchmarks.nlu_bench import evaluate_linear, evaluate_rasa, evaluate_tfidf
     from bot.retrain.evaluation import load_examples
 
     check_busy("NLU scoring", results)
@@ -135,6 +136,8 @@ def nlu_benchmarks(models: dict[str, Path], results: BenchResults) -> None:
             results.nlu.append(evaluate_rasa(name, models[name], held_out))
     say(f"NLU: fitting TF-IDF baseline on {len(training)} training messages and scoring it")
     results.nlu.append(evaluate_tfidf(BASELINE_TFIDF, training, held_out))
+    say("NLU: fitting the word + char n-gram TF-IDF baseline and scoring it")
+    results.nlu.append(evaluate_linear(BASELINE_LINEAR, training, held_out))
     results.foreign_cores["NLU scoring"] = watch.foreign_cores()
     check_busy("NLU scoring", results)
     for r in results.nlu:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.handoff import agent_cli
 from bot.retrain import cli as retrain_cli
 
 
@@ -180,6 +181,12 @@ COMMANDS: list[Command] = [
         "evaluate the newest model on the frozen split and write docs/nlu_report.md",
         _configure_nlu_report,
         _run_nlu_report,
+    ),
+    Command(
+        "agent",
+        "agent console accounts: add, passwd, disable, list",
+        agent_cli.configure,
+        agent_cli.run,
     ),
     Command(
         "logs",

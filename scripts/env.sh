@@ -1,22 +1,16 @@
-# Sourced by the run and test scripts: loads .env if present, then fills in embedded defaults.
+# Sourced by the run and test scripts. bot.settings owns every default and reads .env itself; the
+# shell exports what Rasa's own processes take from the environment (the ${VAR}s of endpoints.yml
+# and credentials.yml), the ports and token the scripts pass to `rasa run`, and the variables that
+# quieten the tools.
 # shellcheck shell=bash
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ -f "$repo_root/.env" ]; then
-  set -a; . "$repo_root/.env"; set +a
-fi
-export DATABASE_URL="${DATABASE_URL:-sqlite:///$repo_root/kefu.db}"
-export RASA_PORT="${RASA_PORT:-5005}"
-export ACTION_PORT="${ACTION_PORT:-5055}"
-export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}"
-# Without RASA_TOKEN in .env, a random token is made once and kept in .rasa_token (git-ignored),
-# so `bot retrain` in another shell can still reach the running server's API.
-if [ -z "${RASA_TOKEN:-}" ]; then
-  if [ ! -s "$repo_root/.rasa_token" ]; then
-    (umask 077; head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$repo_root/.rasa_token")
-  fi
-  RASA_TOKEN="$(cat "$repo_root/.rasa_token")"
-fi
-export RASA_TOKEN
+# Without RASA_TOKEN, bot.settings makes a random token once and keeps it in .rasa_token
+# (git-ignored), so `bot retrain` in another shell can still reach the running server's API.
+# Asked first and evaluated after, so a .env it cannot read stops the caller instead of leaving
+# it without settings.
+settings="$(cd "$repo_root" && .venv/bin/python -m bot.settings --export)" || return 1
+eval "$settings"
+unset settings
 # TensorFlow and Sanic are chatty; keep the console readable.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1

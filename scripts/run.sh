@@ -3,6 +3,11 @@
 # server and the Rasa server (rest + socketio + chat page). Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# `make run` is the demo: customer picker and demo tokens on (see README, Security). A DEMO_MODE
+# set in the environment or in .env still wins; production leaves it off.
+if [[ -z "${DEMO_MODE:-}" ]] && ! grep -Eqs '^[[:space:]]*(export[[:space:]]+)?DEMO_MODE=' .env; then
+  export DEMO_MODE=true
+fi
 source scripts/env.sh
 
 echo "==> demo store ($DATABASE_URL)"

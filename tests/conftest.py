@@ -6,6 +6,7 @@ seeded store is built once per session and must be treated as read-only by tests
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,11 +15,30 @@ from sqlalchemy.orm import Session
 
 from bot.db.session import dispose_engines, session_scope
 from bot.demo.seed import SeedReport, seed
+from bot.settings import get_settings
 from tests.live_assistant import Assistant, running_assistant
 
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_mode() -> Iterator[None]:
+    """Tests run the demo set-up, as `make run` does (servers built by module fixtures too);
+    tests of the production checks set DEMO_MODE=false themselves."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DEMO_MODE", os.environ.get("DEMO_MODE") or "true")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Settings are read once per process; tests point DATABASE_URL & co. elsewhere with
+    monkeypatch, so each test reads them afresh and leaves nothing cached behind."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture

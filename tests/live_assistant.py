@@ -14,12 +14,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import requests
 
+from bot.channels.identity import rest_conversation_id
+from bot.security.customer_token import issue_customer_token
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
+CUSTOMER_JWT_SECRET = "e2e-customer-token-secret-0123456789abcdef"
 
 
 @dataclass(frozen=True)
@@ -29,18 +34,32 @@ class Assistant:
     database_url: str
     log_dir: Path
 
-    def say(self, sender: str, text: str, metadata: dict[str, object] | None = None) -> list[dict]:
-        """One customer message over the REST channel; the bot's replies."""
-        body: dict[str, object] = {"sender": sender, "message": text}
-        if metadata:
-            body["metadata"] = metadata
-        response = requests.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=60)
+    def say(self, sender: str, text: str, customer_id: int | None = None) -> list[dict]:
+        """One customer message over the REST channel, signed in as `customer_id` by a customer
+        token (as the shop's login would sign it) or anonymous; the bot's replies."""
+        headers = {}
+        if customer_id is not None:
+            token = issue_customer_token(
+                customer_id, CUSTOMER_JWT_SECRET, datetime.now(timezone.utc), timedelta(hours=1)
+            )
+            headers["Authorization"] = f"Bearer {token}"
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            headers=headers,
+            timeout=60,
+        )
         response.raise_for_status()
         return list(response.json())
 
-    def tracker(self, sender: str) -> dict:
+    def tracker(self, sender: str, customer_id: int | None = None) -> dict:
+        """The tracker of `sender`'s conversation; a signed-in customer's REST conversation is
+        kept under its own id (bot.channels.identity)."""
+        conversation = rest_conversation_id(sender, customer_id)
         response = requests.get(
-            f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
+            f"{self.url}/conversations/{conversation}/tracker",
+            params={"token": self.token},
+            timeout=30,
         )
         response.raise_for_status()
         return dict(response.json())
@@ -75,6 +94,9 @@ def running_assistant(model: Path, database_url: str, log_dir: Path) -> Iterator
         "DATABASE_URL": database_url,
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "RASA_TOKEN": token,
+        # The demo set-up (weak test token allowed, demo tokens sign customers in).
+        "DEMO_MODE": "true",
+        "CUSTOMER_JWT_SECRET": CUSTOMER_JWT_SECRET,
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",
     }

@@ -7,6 +7,11 @@
  * identity that conversation belongs to, and drop it whenever the identity changes, so a new
  * customer always starts a fresh Rasa session (the session id is the Rasa sender id).
  *
+ * Signing in: the picker exists only in demo mode (the server answers 404 for "customers"
+ * otherwise). For a picked customer the page asks the server for a demo token ("demo-token") and
+ * connects the widget's socket with it (?token=, as rasa-webchat cannot pass socket.io auth);
+ * the server signs the chat in from the token alone, never from anything in customData.
+ *
  * Every piece of data is put into the DOM with textContent / createElement, never innerHTML.
  */
 (function () {
@@ -273,10 +278,12 @@
     // Relative URL: resolves to /webhooks/chat/customers wherever the page is mounted.
     return fetch("customers", { headers: { Accept: "application/json" }, signal: controller.signal })
       .then(function (res) {
+        if (res.status === 404) return null; // not a demo server: no picker
         if (!res.ok) throw new Error("HTTP " + res.status);
         return res.json();
       })
       .then(function (data) {
+        if (data === null) return null;
         if (!Array.isArray(data)) throw new Error("unexpected customers payload");
         return data.filter(function (c) {
           return c && c.customer_id !== undefined && c.customer_id !== null;
@@ -284,6 +291,26 @@
       })
       .finally(function () {
         window.clearTimeout(timer);
+      });
+  }
+
+  /* A signed token for a demo customer; null when none can be had (the chat is anonymous). */
+  function fetchDemoToken(customer) {
+    if (!customer) return Promise.resolve(null);
+    return fetch("demo-token", {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify({ customer_id: customer.customer_id })
+    })
+      .then(function (res) {
+        if (!res.ok) throw new Error("HTTP " + res.status);
+        return res.json();
+      })
+      .then(function (data) {
+        return data && typeof data.token === "string" ? data.token : null;
+      })
+      .catch(function () {
+        return null;
       });
   }
 
@@ -297,7 +324,7 @@
     return true;
   }
 
-  function initWidget(customer) {
+  function initWidget(token) {
     var container = $("webchat");
     if (!window.WebChat || typeof window.WebChat.default !== "function") {
       container.appendChild(el("p", "picker__status is-error", "客服组件加载失败，请刷新页面重试。"));
@@ -311,10 +338,10 @@
       {
         innerRef: widgetRef,
         initPayload: "/greet",
-        socketUrl: window.location.origin,
+        socketUrl: window.location.origin + (token ? "/?token=" + encodeURIComponent(token) : ""),
         socketPath: "/socket.io/",
-        // The socketio channel hands this over as message metadata (metadata_key: customData).
-        customData: customer ? { customer_id: customer.customer_id, phone: customer.phone } : {},
+        // Identity travels in the token only; the server ignores customData's contents.
+        customData: {},
         title: "在线客服",
         subtitle: "优选好物官方旗舰店 · 智能客服小优为您服务",
         inputTextFieldHint: "请输入您的问题…",
@@ -359,6 +386,11 @@
 
     fetchCustomers()
       .then(function (customers) {
+        if (customers === null) {
+          // Not a demo server: the chat is anonymous (a shop signs customers in itself).
+          document.querySelector(".picker").hidden = true;
+          customers = [];
+        }
         state.customers = customers;
         state.loaded = true;
         setStatus(customers.length ? "" : "暂无演示顾客，可以先以匿名访客身份咨询。", false);
@@ -379,10 +411,17 @@
             window.history.replaceState(null, "", urlFor(ANONYMOUS));
           }
         }
-        renderPicker();
-        renderIdentity(customer);
-        bindConversationTo(state.identity);
-        initWidget(customer);
+        return fetchDemoToken(customer).then(function (token) {
+          if (customer && !token) {
+            setStatus("演示登录暂时不可用，当前以匿名访客身份咨询。", true);
+            state.identity = ANONYMOUS;
+            customer = null;
+          }
+          renderPicker();
+          renderIdentity(customer);
+          bindConversationTo(state.identity);
+          initWidget(token);
+        });
       });
   }
 

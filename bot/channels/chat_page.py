@@ -7,15 +7,18 @@ origin as the ``socketio`` channel. Same origin matters: the rasa-webchat widget
 Content-Security-Policy (nothing is loaded from a CDN at run time).
 
 This channel never receives chat messages: the widget talks to the ``socketio`` channel. It only
-serves the page, its static files and the demo customers the page offers as identities.
+serves the page and its static files (``bot.channels.static_page``, shared with the agent
+console) and, in demo mode only, the demo customers the page offers as identities and the demo
+tokens that sign the widget in as one of them (without DEMO_MODE both answer 404, and the page
+chats anonymously).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,30 +28,17 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.settings import REPO_ROOT, load_settings
+from bot.channels.static_page import REVALIDATE, StaticPageInput, web_dir_option
+from bot.security.customer_token import issue_customer_token
+from bot.security.startup import refuse_unsafe_production
+from bot.settings import REPO_ROOT, get_settings
 
 if TYPE_CHECKING:
     from bot.services.customers.directory import DemoCustomer
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_WEB_DIR = REPO_ROOT / "web"
 WIDGET_BUNDLE = "webchat-1.0.1.js"
-
-# Explicit types instead of mimetypes.guess_type: the system's mime.types differs between
-# machines (.js is text/javascript on some, application/javascript on others) and a wrong or
-# missing type makes browsers with nosniff refuse the script.
-STATIC_TYPES: dict[str, str] = {
-    ".css": "text/css; charset=utf-8",
-    ".js": "application/javascript; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-}
-# One plain file name: no slash, no leading dot, no percent-escapes, a whitelisted extension.
-# Combined with the resolved-parent check below this rules out path traversal and dotfiles.
-_STATIC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.(?:css|js|svg|png|ico|woff2)$")
 
 # The page may load only what this server serves. Styles need 'unsafe-inline' because the widget
 # bundle injects its CSS as <style> tags at run time. connect-src 'self' covers the socket.io
@@ -73,22 +63,22 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     # The page is tiny and changes with deployments; always revalidate.
-    "Cache-Control": "no-cache",
+    "Cache-Control": REVALIDATE,
 }
 
 # A database that hangs (e.g. a firewalled host) must not hold the request forever.
 CUSTOMERS_TIMEOUT_SECONDS = 10.0
+# A demo token lives as long as a demo chat; the page asks for a new one on every load.
+DEMO_TOKEN_TTL = timedelta(hours=2)
 
 
 def customer_to_json(customer: DemoCustomer) -> dict[str, Any]:
     """The fields of a ``DemoCustomer`` that the page shows or sends as widget ``customData``."""
     return {
-        # Kept as the store's type (an int): the page sends it back untouched as customData.
+        # Kept as the store's type (an int): the page sends it back to ask for a demo token.
         "customer_id": customer.customer_id,
         "name": customer.name,
-        # The full phone is needed as customData (the bot verifies identity with it); the page
-        # only ever displays the masked one.
-        "phone": customer.phone,
+        # Masked only: the page needs no more, and this list is public in demo mode.
         "phone_masked": customer.masked_phone,
         "level": customer.level,
         "order_count": customer.order_count,
@@ -111,12 +101,15 @@ def load_demo_customers(database_url: str, limit: int) -> list[dict[str, Any]]:
         return [customer_to_json(c) for c in demo_customers(session, limit=limit)]
 
 
-def _error(status: int, code: str, message: str) -> HTTPResponse:
-    return response.json({"error": code, "message": message}, status=status)
-
-
-class ChatPageInput(InputChannel):
+class ChatPageInput(StaticPageInput):
     """Serves the customer chat page at ``/webhooks/chat/``; never handles messages itself."""
+
+    default_web_dir = REPO_ROOT / "web"
+    extensions = frozenset({".css", ".js", ".svg", ".png", ".ico", ".woff2"})
+    page_headers = PAGE_HEADERS
+    # The widget bundle that build_webchat.sh copies, named with its version.
+    versioned_dir = "vendor"
+    missing_page = "chat page is not installed"
 
     @classmethod
     def name(cls) -> str:
@@ -127,9 +120,9 @@ class ChatPageInput(InputChannel):
         # Every key is optional so that ``bot.channels.chat_page.ChatPageInput:`` with no value
         # (credentials None) is a complete entry.
         credentials = credentials or {}
-        web_dir = credentials.get("web_dir")
+        refuse_unsafe_production(get_settings())
         return cls(
-            web_dir=Path(web_dir) if web_dir else None,
+            web_dir=web_dir_option(credentials),
             database_url=credentials.get("database_url"),
             customer_limit=int(credentials.get("customer_limit", 6)),
         )
@@ -140,76 +133,17 @@ class ChatPageInput(InputChannel):
         database_url: str | None = None,
         customer_limit: int = 6,
     ) -> None:
-        self.web_dir = (web_dir or DEFAULT_WEB_DIR).resolve()
-        # None means "ask load_settings() on every request", so DATABASE_URL is honoured as it is
-        # when the request comes in, not as it was when Rasa started.
+        super().__init__(web_dir)
+        # None means the configured database (get_settings().database_url, read once per process).
         self.database_url = database_url
         self.customer_limit = customer_limit
-
-    def _static_dirs(self) -> tuple[Path, Path]:
-        # Our own files first, then the vendored widget bundle that build_webchat.sh copies.
-        return self.web_dir, self.web_dir / "vendor"
-
-    def find_static(self, name: str) -> Path | None:
-        """The file a whitelisted static name refers to, or None."""
-        if not _STATIC_NAME.fullmatch(name):
-            return None
-        for directory in self._static_dirs():
-            candidate = (directory / name).resolve()
-            # resolve() follows symlinks: a link pointing out of the directory is refused too.
-            if candidate.parent == directory.resolve() and candidate.is_file():
-                return candidate
-        return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # on_new_message is unused on purpose: messages arrive through the socketio channel.
         chat_page = Blueprint("chat_page_webhook", __name__)
-
-        @chat_page.route("/", methods=["GET", "HEAD"])
-        async def index(request: Request) -> HTTPResponse:
-            if not request.path.endswith("/"):
-                # Sanic also routes /webhooks/chat here, but the page's relative URLs (static/…,
-                # customers) only resolve under /webhooks/chat/. The Location is relative too,
-                # so it stays right behind a proxy that mounts Rasa under a path prefix.
-                last_segment = request.path.rsplit("/", 1)[-1]
-                query = f"?{request.query_string}" if request.query_string else ""
-                return response.redirect(f"{last_segment}/{query}", status=301)
-            page = self.web_dir / "index.html"
-            if not page.is_file():
-                return _error(404, "not_found", "chat page is not installed")
-            return await response.file(
-                page, mime_type="text/html; charset=utf-8", headers=dict(PAGE_HEADERS)
-            )
-
-        @chat_page.route("/static/<name:str>", methods=["GET", "HEAD"])
-        async def static(_: Request, name: str) -> HTTPResponse:
-            path = self.find_static(name)
-            if path is None:
-                return _error(404, "not_found", "no such file")
-            # The vendored bundle carries its version in its name, so it can be cached for long;
-            # our own files change without renaming, so browsers must revalidate them.
-            cache = "public, max-age=86400" if path.parent.name == "vendor" else "no-cache"
-            return await response.file(
-                path,
-                mime_type=STATIC_TYPES[path.suffix],
-                headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"},
-            )
-
-        @chat_page.route("/customers", methods=["GET"])
-        async def customers(_: Request) -> HTTPResponse:
-            database_url = self.database_url or load_settings().database_url
-            try:
-                # SQLAlchemy here is synchronous; a worker thread keeps the event loop, and with
-                # it every open chat socket, responsive while the query runs.
-                found = await asyncio.wait_for(
-                    asyncio.to_thread(load_demo_customers, database_url, self.customer_limit),
-                    timeout=CUSTOMERS_TIMEOUT_SECONDS,
-                )
-            except (SQLAlchemyError, OSError, asyncio.TimeoutError) as exc:
-                # Logged without the URL, which may hold a password.
-                logger.warning("demo customers unavailable: %s", type(exc).__name__)
-                return _error(503, "database_unavailable", "演示顾客暂时无法加载，请稍后再试。")
-            return response.json(found, headers={"Cache-Control": "no-store"}, ensure_ascii=False)
+        self.add_page_routes(chat_page)
+        if get_settings().demo_mode:
+            self.add_demo_routes(chat_page)
 
         @chat_page.route("/health", methods=["GET", "HEAD"])
         async def health(_: Request) -> HTTPResponse:
@@ -217,9 +151,54 @@ class ChatPageInput(InputChannel):
                 {
                     "status": "ok",
                     "channel": self.name(),
-                    "page": (self.web_dir / "index.html").is_file(),
+                    "page": self.page.is_file(),
                     "widget": self.find_static(WIDGET_BUNDLE) is not None,
                 }
             )
 
         return chat_page
+
+    def add_demo_routes(self, chat_page: Blueprint) -> None:
+        """The customer picker's data and demo sign-in: routes that exist in demo mode only."""
+        secret = get_settings().customer_jwt_secret
+
+        @chat_page.route("/demo-token", methods=["POST"])
+        async def demo_token(request: Request) -> HTTPResponse:
+            body = request.json
+            customer_id = body.get("customer_id") if isinstance(body, dict) else None
+            if not isinstance(customer_id, int) or isinstance(customer_id, bool):
+                return self.error(400, "bad_request", "customer_id 必须是整数。")
+            found = await self._demo_customers()
+            if found is None:
+                return self.error(503, "database_unavailable", "演示顾客暂时无法加载，请稍后再试。")
+            if customer_id not in {c["customer_id"] for c in found}:
+                return self.error(404, "unknown_customer", "没有这位演示顾客。")
+            token = issue_customer_token(
+                customer_id, secret, datetime.now(timezone.utc), DEMO_TOKEN_TTL
+            )
+            return response.json(
+                {"token": token, "expires_in": int(DEMO_TOKEN_TTL.total_seconds())},
+                headers={"Cache-Control": "no-store"},
+            )
+
+        @chat_page.route("/customers", methods=["GET"])
+        async def customers(_: Request) -> HTTPResponse:
+            found = await self._demo_customers()
+            if found is None:
+                return self.error(503, "database_unavailable", "演示顾客暂时无法加载，请稍后再试。")
+            return response.json(found, headers={"Cache-Control": "no-store"}, ensure_ascii=False)
+
+    async def _demo_customers(self) -> list[dict[str, Any]] | None:
+        """The demo customers; None (logged) when the database cannot give them."""
+        database_url = self.database_url or get_settings().database_url
+        try:
+            # SQLAlchemy here is synchronous; a worker thread keeps the event loop, and with it
+            # every open chat socket, responsive while the query runs.
+            return await asyncio.wait_for(
+                asyncio.to_thread(load_demo_customers, database_url, self.customer_limit),
+                timeout=CUSTOMERS_TIMEOUT_SECONDS,
+            )
+        except (SQLAlchemyError, OSError, asyncio.TimeoutError) as exc:
+            # Logged without the URL, which may hold a password.
+            logger.warning("demo customers unavailable: %s", type(exc).__name__)
+            return None

@@ -6,7 +6,7 @@ start from here so that none of them misses a table.
 
 from __future__ import annotations
 
-from bot.db import models, models_handoff, models_retrain
+from bot.db import models, models_handoff, models_retrain, models_security
 from bot.db.base import metadata
 
-__all__ = ["metadata", "models", "models_handoff", "models_retrain"]
+__all__ = ["metadata", "models", "models_handoff", "models_retrain", "models_security"]

@@ -1,8 +1,8 @@
 """Engines and sessions.
 
-Engines are expensive (connection pools) and thread-safe, so one is kept per URL and created the
-first time that URL is used, never at import. Sessions are cheap and not thread-safe: take one
-per unit of work with :func:`session_scope`.
+Engines are expensive (connection pools) and thread-safe, so one is kept per URL, with its
+sessionmaker, and created the first time that URL is used, never at import. Sessions are cheap
+and not thread-safe: take one per unit of work with :func:`session_scope`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from bot.settings import load_settings
+from bot.settings import get_settings
 
 _engines: dict[str, Engine] = {}
-_lock = threading.Lock()
+_session_factories: dict[str, sessionmaker[Session]] = {}
+# Re-entrant: session_factory holds it while get_engine takes it again, so that a concurrent
+# dispose_engines() cannot leave a sessionmaker bound to a forgotten engine.
+_lock = threading.RLock()
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
@@ -50,7 +53,7 @@ def make_engine(url: str) -> Engine:
 
 def resolve_url(url: str | None = None) -> str:
     """The given URL, or the configured one (``DATABASE_URL`` / the repo's ``kefu.db``)."""
-    return url if url is not None else load_settings().database_url
+    return url if url is not None else get_settings().database_url
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -64,21 +67,33 @@ def get_engine(url: str | None = None) -> Engine:
         return engine
 
 
+def session_factory(url: str | None = None) -> sessionmaker[Session]:
+    """The cached sessionmaker bound to the engine of ``url`` (default: the configured database)."""
+    key = resolve_url(url)
+    with _lock:
+        factory = _session_factories.get(key)
+        if factory is None:
+            # expire_on_commit=False: callers may read the loaded attributes after the scope has
+            # closed (e.g. to render an answer) without a surprise lazy reload on a closed session.
+            factory = sessionmaker(bind=get_engine(key), future=True, expire_on_commit=False)
+            _session_factories[key] = factory
+        return factory
+
+
 def dispose_engines() -> None:
-    """Close every cached engine's pool (tests, and processes that fork)."""
+    """Close every cached engine's pool and forget the sessionmakers bound to them (tests, and
+    processes that fork)."""
     with _lock:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+        _session_factories.clear()
 
 
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """One transaction: commit on success, roll back on error, always close."""
-    # expire_on_commit=False: callers may read the loaded attributes after the scope has closed
-    # (e.g. to render an answer) without a surprise lazy reload on a closed session.
-    factory = sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
-    session: Session = factory()
+    session = session_factory(url)()
     try:
         yield session
         session.commit()

@@ -21,9 +21,13 @@ from bot.db.models_handoff import ROLE_AGENT, ROLE_SUPERVISOR, ROLES, Agent, Age
 
 SESSION_LIFETIME = timedelta(hours=12)
 _SCHEME = "scrypt"
-# 16 MiB of memory per hash: slow enough to make guessing expensive, fast enough for a login.
-_N, _R, _P = 2**14, 8, 1
+# OWASP's scrypt minimum (N=2^17, r=8, p=1): 128 MiB per hash, slow enough to make guessing
+# expensive, fast enough for a login. Hashes made with less are upgraded at the next login.
+_N, _R, _P = 2**17, 8, 1
 _KEY_BYTES = 32
+# Twice what the current parameters need (128 * r * N bytes); a stored hash asking for more is
+# refused rather than allowed to exhaust the server's memory.
+_MAX_MEM = 2 * 128 * _R * _N
 _SALT_BYTES = 16
 
 
@@ -46,7 +50,7 @@ DEMO_AGENTS = (
 
 def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=_KEY_BYTES, maxmem=64 * 2**20
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=_KEY_BYTES, maxmem=_MAX_MEM
     )
 
 
@@ -68,6 +72,15 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(key, expected)
+
+
+def needs_rehash(stored: str) -> bool:
+    """Whether a hash was made with weaker parameters than today's."""
+    try:
+        _scheme, n, r, p, _salt, _key = stored.split("$")
+        return (int(n), int(r), int(p)) != (_N, _R, _P)
+    except ValueError:
+        return True
 
 
 # Checked against when the username is unknown, so a miss costs as long as a wrong password and
@@ -115,6 +128,8 @@ def authenticate(session: Session, username: str, password: str) -> Agent | None
         return None
     if not verify_password(password or "", agent.password_hash) or not agent.active:
         return None
+    if needs_rehash(agent.password_hash):  # the password is at hand only now
+        agent.password_hash = hash_password(password)
     return agent
 
 
@@ -123,7 +138,9 @@ def _token_hash(token: str) -> str:
 
 
 def start_session(session: Session, agent: Agent, now: datetime) -> str:
-    """A new random login token for the agent, valid for 12 hours from ``now``."""
+    """A new random login token for the agent, valid for 12 hours from ``now``; expired
+    sessions of every agent are purged on the way (table ``agent_sessions`` stays small)."""
+    purge_expired_sessions(session, now)
     token = secrets.token_urlsafe(32)
     session.add(
         AgentSession(
@@ -176,3 +193,32 @@ def active_agents(session: Session) -> list[Agent]:
     """Everyone a case can be transferred to, by display order."""
     query = select(Agent).where(Agent.active.is_(True)).order_by(Agent.id)
     return list(session.execute(query).scalars())
+
+
+def purge_expired_sessions(session: Session, now: datetime) -> int:
+    result = session.execute(delete(AgentSession).where(AgentSession.expires_at <= now))
+    return int(result.rowcount or 0)
+
+
+def set_password(session: Session, username: str, password: str) -> bool:
+    """A new password; every open session of the agent ends. False for an unknown username."""
+    agent = agent_by_username(session, username)
+    if agent is None or not password:
+        return False
+    agent.password_hash = hash_password(password)
+    session.execute(delete(AgentSession).where(AgentSession.agent_id == agent.id))
+    return True
+
+
+def disable_agent(session: Session, username: str) -> bool:
+    """The agent can no longer log in, and is logged out now. False for an unknown username."""
+    agent = agent_by_username(session, username)
+    if agent is None:
+        return False
+    agent.active = False
+    session.execute(delete(AgentSession).where(AgentSession.agent_id == agent.id))
+    return True
+
+
+def all_agents(session: Session) -> list[Agent]:
+    return list(session.execute(select(Agent).order_by(Agent.username)).scalars())

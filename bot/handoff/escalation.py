@@ -2,9 +2,17 @@
 
 Seed 000 (纠纷处理) asks the desk to respond fast, acknowledge, apologise, propose a remedy and
 follow up: the bot does that itself for a single mild complaint or an urgent but calm customer.
-It hands over when a person is needed: the customer asks for one, threatens legal, regulatory
-or media action, reports harm to health or safety, is strongly or persistently angry, the bot
-keeps failing to understand or to settle the request, or the customer contests a refusal.
+It hands over when a person is needed: the customer asks for one (in any words, also as a
+remark about the bot), threatens legal, regulatory or media action, reports harm to health or
+safety (also across two messages), insults or is strongly or persistently angry, the bot keeps
+failing to understand or to settle the request (the customer asks for the same thing a third
+time, the bot's forms ask for the same thing a third time, identity checks are locked), or the
+customer contests a refusal.
+
+What the bot decided is read from structured facts in the tracker (the ``last_refusal`` slot,
+the forms' requested slots, responses by name), never from the wording of its replies. What
+the customer wrote is read by the classifiers (intent, emotion) and, because a classifier can
+miss, by the literal rules of :mod:`bot.handoff.wording` and :mod:`bot.nlu.emotion_words`.
 
 Only the events since the last hand-over (or resume, or session start) count: after an agent
 resolved a case, the anger that led to it must not send the customer straight back to the queue.
@@ -12,13 +20,27 @@ resolved a case, the anger that led to it must not send the customer straight ba
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.handoff.signals import trailing_fallbacks
+from bot.handoff import signals
+from bot.handoff.wording import (
+    asks_for_person,
+    contests,
+    harm_reported,
+    legal_threat_in,
+    needs_in,
+    pressing,
+)
+from bot.nlu.emotion_words import (
+    DISSATISFIED_CONFIDENCE,
+    FURY_CONFIDENCE,
+    fury_in,
+    negated_praise_in,
+)
 from bot.nlu.text import normalise
+from bot.policy.refusals import LAST_REFUSAL_SLOT, refusal_label
 
 HANDOFF_ACTION = "action_handoff"
 
@@ -54,50 +76,39 @@ ANGRY = "angry"
 ANGRY_CONFIDENCE = 0.5
 STRONG_CONFIDENCE = 0.85
 ANGER_LOOKBACK = 3
+# The third time the customer asks for the same thing, or the bot asks for the same thing,
+# a person takes over.
 REPEAT_THRESHOLD = 3
 FALLBACK_THRESHOLD = 2
+# actions.order_form.MAX_FAILED_CHECKS: after this many mismatches the bot stops checking
+# identity, so only a person can help with the customer's order.
+VERIFICATION_LOCKED_AT = 3
 
-# Intents that are not a request of their own: repeating them is conversation, not a failure.
-NOT_REQUESTS = frozenset(
-    {
-        "greet", "goodbye", "thank", "affirm", "deny", "inform", "stop", "bot_challenge",
-        "nlu_fallback", "request_human", "rate", "out_of_scope", "complaint",
-    }
-)  # fmt: skip
-# The customer moved on: a request asked again after these is a new request.
-RESOLVED_MARKERS = frozenset({"thank", "goodbye"})
+# The need behind an intent, shared with the words of wording.needs_in: "我的退款呢" and
+# "退款到底啥时候到" are the same need whichever intent the model gives them.
+INTENT_NEEDS: dict[str, str] = {
+    "request_refund": "refund",
+    "refund_status": "refund",
+    "track_order": "delivery",
+    "urge_shipment": "delivery",
+    "request_return": "return",
+    "request_exchange": "return",
+    "cancel_order": "cancel",
+    "modify_address": "address",
+}
+# Questions answered from the handbook or the catalogue: several different ones are shopping,
+# not a request left unresolved; only the same handbook topic again, or pressing, counts.
+INFORMATION_INTENTS = frozenset({"faq", "ask_product", "ask_recommendation"})
 # After a refusal, complaining or saying no contests it; asking again only does when angry
 # (the refusal itself invites re-applying with the right reason, e.g. a quality problem).
 CONTEST_INTENTS = frozenset({"complaint", "deny"})
-
-_HUMAN = re.compile(
-    r"转人工|人工客服|人工服务|找人工|要人工|接人工|转接人工|真人客服|找真人|跟真人"
-)
-_LEGAL = re.compile(
-    r"(?<!\d)(12315|12345)(?!\d)|(打|报|叫)110|消协|消费者协会|消费者权益|市场监管|市监局|工商(?!银行)|"
-    r"律师|起诉|法院|打官司|告你们|去告|告到|仲裁|曝光|媒体|记者|电视台|报社|报警(?!器)|警察|"
-    r"黑猫投诉|维权|退一赔三|假一赔三|退一赔十|假一赔十|消费欺诈|"
-    r"(发|挂|投诉|曝).{0,6}(微博|抖音|小红书)|(微博|抖音|小红书).{0,6}(曝光|挂|投诉)"
-)
-_HARM = re.compile(
-    r"过敏|烫伤|烧伤|起火|着火|自燃|爆炸|炸裂|漏电|触电|电到|受伤|划伤|割伤|流血|中毒|烂脸|"
-    r"毁容|红肿|住院|进医院|去医院|看医生|冒烟|烧焦"
-)
-# "用了会不会过敏" asks about a risk; "用了以后过敏了" reports harm.
-_HYPOTHETICAL = re.compile(
-    r"会不会|会.{0,6}吗|能不能|可不可以|能用吗|可以用吗|适合|体质|敏感肌|防止|避免|安全吗|怕|担心"
-)
-_HAPPENED = re.compile(r"了|已经|现在|被|导致|害得|害我")
-# What the bot says when it turns a return or refund down (bot.services.aftersales.replies and
-# aftersales_refund_text end refusals with OFFER_PERSON; tests/unit/test_escalation.py checks it).
-_REFUSAL = re.compile(
-    r"如果您对这个处理结果有不同意见|没办法(再|直接)?(办理|退)|不支持(七天)?无理由|没有差价可以退|"
-    r"审核未通过|已拒绝"
-)
-_CONTEST = re.compile(
-    r"凭什么|为什么不|为啥不|不合理|不接受|不同意|不认可|不服|霸王条款|不讲理|坑人|骗人|必须.{0,4}退|"
-    r"就要退|我不管|什么规定|谁定的"
-)
+# Intents that answer whatever a form asked (an order number, a yes, a no).
+FORM_ANSWERS = frozenset({"affirm", "deny", "inform"})
+# After the verification lock, these are the customer taking note, not asking for more help.
+ACKNOWLEDGING = frozenset({"thank", "goodbye", "affirm", "greet", "stop", "rate"})
+ORDER_ID = "order_id"
+VERIFICATION_FAILURES = "verification_failures"
+SLOT_WORDS = {"order_id": "订单号", "phone_tail": "手机号后四位"}
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,9 @@ class Decision:
         return [r.as_dict() for r in self.reasons]
 
 
+NO_HANDOFF = Decision(False, 0.0, 0, [])
+
+
 @dataclass(frozen=True)
 class Turn:
     """One customer message as the escalation rules read it."""
@@ -134,14 +148,35 @@ class Turn:
     emotion: str | None
     emotion_confidence: float
     order_ids: frozenset[str]
-    # Sent while a form was asking a question: an answer ("确认取消"), not a new request, even
-    # when it reads like one.
+    # Sent while a form was asking a question and answered it ("确认取消", an order number):
+    # not a new request, even when it reads like one.
     answering_form: bool = False
+    # The handbook topic of a faq question ("faq/shipping_fee").
+    topic: str | None = None
 
     @property
     def angry(self) -> float:
-        """Confidence that the message is angry (0 when another emotion won)."""
-        return self.emotion_confidence if self.emotion == ANGRY else 0.0
+        """How angry the message is: the emotion component's confidence when it said angry,
+        raised by the literal fury and dissatisfaction words (in case it was not consulted)."""
+        scored = self.emotion_confidence if self.emotion == ANGRY else 0.0
+        if fury_in(self.text):
+            return max(scored, FURY_CONFIDENCE)
+        if negated_praise_in(self.text):
+            return max(scored, DISSATISFIED_CONFIDENCE)
+        return scored
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """What the message asks for: its intent's need, a handbook topic, and the needs its
+        words name (for a plain question only when it presses: "退款到底啥时候到")."""
+        found: set[str] = set()
+        if self.intent in INTENT_NEEDS:
+            found.add(INTENT_NEEDS[self.intent])
+        if self.topic:
+            found.add(self.topic)
+        if self.intent not in INFORMATION_INTENTS or pressing(self.text):
+            found |= needs_in(self.text)
+        return frozenset(found)
 
 
 def conversation_window(events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -155,13 +190,19 @@ def conversation_window(events: Sequence[Mapping[str, Any]]) -> list[Mapping[str
     return list(events[start:])
 
 
-def _turn(event: Mapping[str, Any], answering_form: bool = False) -> Turn:
+def _topic(parse: Mapping[str, Any]) -> str | None:
+    selected = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    key = selected.get("intent_response_key")
+    return str(key) if key else None
+
+
+def _turn(event: Mapping[str, Any]) -> Turn:
     parse = event.get("parse_data") or {}
     intent = (parse.get("intent") or {}).get("name")
     emotion = parse.get("emotion") or {}
     entities = parse.get("entities") or []
     orders = frozenset(
-        str(e.get("value")) for e in entities if e.get("entity") == "order_id" and e.get("value")
+        str(e.get("value")) for e in entities if e.get("entity") == ORDER_ID and e.get("value")
     )
     return Turn(
         text=normalise(str(event.get("text") or parse.get("text") or "")).text,
@@ -169,52 +210,74 @@ def _turn(event: Mapping[str, Any], answering_form: bool = False) -> Turn:
         emotion=emotion.get("name"),
         emotion_confidence=float(emotion.get("confidence") or 0.0),
         order_ids=orders,
-        answering_form=answering_form,
+        topic=_topic(parse) if intent == "faq" else None,
     )
 
 
-def customer_turns(events: Iterable[Mapping[str, Any]]) -> list[Turn]:
-    turns = []
+def customer_turns(events: Sequence[Mapping[str, Any]]) -> list[Turn]:
+    """The customer's messages, each marked whether it answered a form's question.
+
+    A message sent during a form answered it when the bot turn after it filled a slot or
+    finished the form; the latest one, not acted on yet, also when it gives an order number
+    or a yes or no.
+    """
+    sent_in_form: list[bool] = []
     form: str | None = None
     for event in events:
         if event.get("event") == "active_loop":
-            form = event.get("name")
+            form = event.get("name") or None
         elif event.get("event") == "user":
-            turns.append(_turn(event, answering_form=form is not None))
+            sent_in_form.append(form is not None)
+    users = [e for e in events if e.get("event") == "user"]
+    replies = signals.bot_turns(events)
+    turns = []
+    for position, (event, in_form, reply) in enumerate(
+        zip(users, sent_in_form, replies, strict=True)
+    ):
+        turn = _turn(event)
+        if in_form:
+            answered = signals.answered_form(reply)
+            if position == len(users) - 1:
+                answered = answered or bool(turn.order_ids) or turn.intent in FORM_ANSWERS
+            turn = replace(turn, answering_form=answered)
+        turns.append(turn)
     return turns
 
 
 def _requested_human(turns: list[Turn]) -> Reason | None:
     last = turns[-1]
-    if last.intent == "request_human" or _HUMAN.search(last.text):
-        return Reason(REQUESTED_HUMAN, "客户要求人工服务", WEIGHTS[REQUESTED_HUMAN])
+    # The words count even when the model read them as "are you a robot?" (bot_challenge).
+    if last.intent == "request_human" or asks_for_person(last.text):
+        return requested_human_reason()
     return None
+
+
+def requested_human_reason() -> Reason:
+    """The reason recorded when the customer asks for a person (the one spelling of it)."""
+    return Reason(REQUESTED_HUMAN, "客户要求人工服务", WEIGHTS[REQUESTED_HUMAN])
 
 
 def _legal_threat(turns: list[Turn]) -> Reason | None:
     for turn in reversed(turns):
-        match = _LEGAL.search(turn.text)
-        if match:
-            detail = f"提到「{match.group(0)}」：{turn.text[:60]}"
+        words = legal_threat_in(turn.text)
+        if words:
+            detail = f"提到「{words}」：{turn.text[:60]}"
             return Reason(LEGAL_THREAT, detail, WEIGHTS[LEGAL_THREAT])
     return None
 
 
-def harm_reported(text: str) -> str | None:
-    """The harm word if the text reports harm that happened (not a question about a risk)."""
-    for match in _HARM.finditer(text):
-        after = text[match.end() : match.end() + 3]
-        happened = bool(_HAPPENED.search(after)) or "已经" in text
-        if happened or not _HYPOTHETICAL.search(text):
-            return match.group(0)
-    return None
-
-
 def _safety_harm(turns: list[Turn]) -> Reason | None:
-    for turn in reversed(turns):
-        word = harm_reported(turn.text)
-        if word:
-            detail = f"反映健康或安全问题「{word}」：{turn.text[:60]}"
+    """Harm reported in one message, or told over two ("孩子用了奶瓶" + "嘴里起泡了")."""
+    texts = [t.text for t in turns]
+    candidates = []
+    for index in reversed(range(len(texts))):
+        candidates.append(texts[index])
+        if index > 0:
+            candidates.append(f"{texts[index - 1]}。{texts[index]}")
+    for text in candidates:
+        words = harm_reported(text)
+        if words:
+            detail = f"反映健康或安全问题「{words}」：{text[-80:]}"
             return Reason(SAFETY_HARM, detail, WEIGHTS[SAFETY_HARM])
     return None
 
@@ -236,57 +299,98 @@ def _anger(turns: list[Turn]) -> Reason | None:
 
 
 def _repeated_fallback(events: Sequence[Mapping[str, Any]]) -> Reason | None:
-    misses = trailing_fallbacks(events)
+    misses = signals.trailing_fallbacks(events)
     if misses >= FALLBACK_THRESHOLD:
         detail = f"机器人连续 {misses} 次没能理解客户的问题"
         return Reason(REPEATED_FALLBACK, detail, WEIGHTS[REPEATED_FALLBACK])
     return None
 
 
-def _repeated_request(turns: list[Turn]) -> Reason | None:
-    intent = turns[-1].intent
-    if not intent or intent in NOT_REQUESTS:
+def _orders_discussed(window: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Order numbers the customer named or the forms settled on."""
+    found: set[str] = set()
+    for event in window:
+        if event.get("event") == "slot" and event.get("name") == ORDER_ID and event.get("value"):
+            found.add(str(event["value"]))
+        elif event.get("event") == "user":
+            entities = (event.get("parse_data") or {}).get("entities") or []
+            found |= {str(e["value"]) for e in entities if e.get("entity") == ORDER_ID}
+    return found
+
+
+def _repeated_request(window: Sequence[Mapping[str, Any]], turns: list[Turn]) -> Reason | None:
+    """The customer asked for the same thing a third time, in whatever words."""
+    last = turns[-1]
+    if last.answering_form or last.intent in signals.RESOLVED_INTENTS:
         return None
-    same: list[Turn] = []
-    for turn in reversed(turns):
-        if turn.intent in RESOLVED_MARKERS:
-            break
-        if turn.intent == intent and not turn.answering_form:
-            same.append(turn)
-    # Three questions about three different orders are three requests, not one unresolved one.
-    orders: set[str] = set()
-    for turn in same:
-        orders |= turn.order_ids
-    if len(same) >= REPEAT_THRESHOLD and len(orders) <= 1:
-        detail = f"客户第 {len(same)} 次提出同一个诉求（{intent}），仍未解决"
-        return Reason(REPEATED_REQUEST, detail, WEIGHTS[REPEATED_REQUEST])
+    for need in sorted(last.needs):
+        same: list[Turn] = []
+        for turn in reversed(turns):
+            if turn.intent in signals.RESOLVED_INTENTS:
+                break
+            if need in turn.needs and not turn.answering_form:
+                same.append(turn)
+        # Three questions about three different orders are three requests, not one unresolved.
+        if len(same) >= REPEAT_THRESHOLD and len(_orders_discussed(window)) <= 1:
+            detail = f"客户第 {len(same)} 次提出同一个诉求（{need}），仍未解决：{last.text[:60]}"
+            return Reason(REPEATED_REQUEST, detail, WEIGHTS[REPEATED_REQUEST])
     return None
 
 
-def is_refusal(text: str) -> bool:
-    """Whether a bot message turns a return, exchange or refund down."""
-    return bool(_REFUSAL.search(text))
+def _going_round(window: Sequence[Mapping[str, Any]], turns: list[Turn]) -> Reason | None:
+    """The bot asked for the same thing three times and is about to ask again."""
+    last = turns[-1]
+    if last.intent in signals.RESOLVED_INTENTS or last.order_ids:
+        return None  # thanked, or finally gave the order number: let the bot go on
+    asked = signals.open_questions(window[: _last_user_index(window)])
+    for key, times in asked.most_common(1):
+        if times >= REPEAT_THRESHOLD:
+            what = SLOT_WORDS.get(key.removeprefix("slot:"), key)
+            detail = f"机器人已经 {times} 次向客户询问同一信息（{what}），客户仍无法提供"
+            return Reason(REPEATED_REQUEST, detail, WEIGHTS[REPEATED_REQUEST])
+    return None
+
+
+def _locked_out(window: Sequence[Mapping[str, Any]], turns: list[Turn]) -> Reason | None:
+    """Identity checks are locked for the session and the customer still needs help."""
+    _, failures = signals.latest_slot_value(window, VERIFICATION_FAILURES)
+    if int(failures or 0) < VERIFICATION_LOCKED_AT or turns[-1].intent in ACKNOWLEDGING:
+        return None
+    detail = f"客户身份核对失败 {int(failures)} 次已锁定，仍需要处理订单问题"
+    return Reason(REPEATED_REQUEST, detail, WEIGHTS[REPEATED_REQUEST])
+
+
+def _last_user_index(window: Sequence[Mapping[str, Any]]) -> int:
+    indices = [i for i, e in enumerate(window) if e.get("event") == "user"]
+    return indices[-1] if indices else len(window)
+
+
+# "不用了", "算了": declining more help after a "no" is not contesting it.
+_ACCEPTS = ("不用", "不需要", "没有了", "没了", "算了", "没事", "好吧")
 
 
 def _contested_refusal(window: Sequence[Mapping[str, Any]], turns: list[Turn]) -> Reason | None:
-    refused_at = None
+    """The bot's latest decision was a refusal (its code in the slot) and the customer objects."""
+    refused_at, code = None, None
     for index, event in enumerate(window):
-        if event.get("event") == "bot" and is_refusal(str(event.get("text") or "")):
-            refused_at = index
-    if refused_at is None:
+        if event.get("event") == "slot" and event.get("name") == LAST_REFUSAL_SLOT:
+            refused_at, code = index, event.get("value")
+    if refused_at is None or not code:
         return None
-    after = [e for e in window[refused_at + 1 :] if e.get("event") == "user"]
-    if not after:
+    if not any(e.get("event") == "user" for e in window[refused_at + 1 :]):
         return None
     last = turns[-1]
+    if last.answering_form:
+        return None
+    declined = last.intent == "deny" and any(word in last.text for word in _ACCEPTS)
     contested = (
-        last.intent in CONTEST_INTENTS
+        (last.intent in CONTEST_INTENTS and not declined)
         or last.angry >= ANGRY_CONFIDENCE
-        or bool(_CONTEST.search(last.text))
+        or contests(last.text)
     )
     if not contested:
         return None
-    detail = f"机器人已拒绝退货/退款，客户不认可：{last.text[:60]}"
+    detail = f"机器人已拒绝（{refusal_label(str(code))}），客户不认可：{last.text[:60]}"
     return Reason(CONTESTED_REFUSAL, detail, WEIGHTS[CONTESTED_REFUSAL])
 
 
@@ -299,16 +403,9 @@ def assess(events: Sequence[Mapping[str, Any]], *, latest_text: str = "") -> Dec
     window = conversation_window(events)
     turns = customer_turns(window)
     if not turns:
-        return Decision(False, 0.0, 0, [])
+        return NO_HANDOFF
     if latest_text:
-        last = turns[-1]
-        turns[-1] = Turn(
-            normalise(latest_text).text,
-            last.intent,
-            last.emotion,
-            last.emotion_confidence,
-            last.order_ids,
-        )
+        turns[-1] = replace(turns[-1], text=normalise(latest_text).text)
     found = [
         _legal_threat(turns),
         _safety_harm(turns),
@@ -316,11 +413,13 @@ def assess(events: Sequence[Mapping[str, Any]], *, latest_text: str = "") -> Dec
         _contested_refusal(window, turns),
         _requested_human(turns),
         _repeated_fallback(window),
-        _repeated_request(turns),
+        _repeated_request(window, turns)
+        or _going_round(window, turns)
+        or _locked_out(window, turns),
     ]
     reasons = [r for r in found if r is not None]
     if not reasons:
-        return Decision(False, 0.0, 0, [])
+        return NO_HANDOFF
     priority = max(PRIORITIES.get(r.code, 1) for r in reasons)
     # Angry but handed over for another reason (e.g. asked for a person): still an angry
     # customer, so they wait in the anger band of the queue.
@@ -328,3 +427,13 @@ def assess(events: Sequence[Mapping[str, Any]], *, latest_text: str = "") -> Dec
         priority = max(priority, ANGER_PRIORITY)
     score = round(sum(r.weight for r in reasons), 2)
     return Decision(True, score, priority, reasons)
+
+
+def handoff_decision(events: Sequence[Mapping[str, Any]], *, latest_text: str = "") -> Decision:
+    """What the hand-over records: the escalation reasons, or, when it was reached by the
+    customer's request alone (the request_human rule), that request."""
+    decision = assess(events, latest_text=latest_text)
+    if decision.handoff:
+        return decision
+    reason = requested_human_reason()
+    return Decision(True, reason.weight, PRIORITIES.get(reason.code, 1), [reason])

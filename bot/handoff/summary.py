@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.formatting import yuan
 from bot.services.orders.tracking import Overview
 from bot.timeutil import BEIJING
 
@@ -64,10 +65,6 @@ def _when(moment: datetime | None) -> str | None:
     return f"{moment:%Y-%m-%d %H:%M}" if moment is not None else None
 
 
-def _yuan(fen: int) -> str:
-    return f"¥{fen / 100:.2f}"
-
-
 def facts_from_overview(view: Overview) -> OrderFacts:
     """The key facts of an order, from the desk's read-only overview of it."""
     items = tuple(f"{i.name}{f'（{i.spec}）' if i.spec else ''} ×{i.qty}" for i in view.items)
@@ -78,7 +75,7 @@ def facts_from_overview(view: Overview) -> OrderFacts:
         status=view.status.value,
         created_at=_when(view.created_at) or "",
         items=items,
-        paid=_yuan(view.paid_amount_fen),
+        paid=yuan(view.paid_amount_fen),
         payment_method=view.payment_method.value if view.payment_method else None,
         carrier=view.carrier,
         tracking_no=view.tracking_no,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +27,12 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.emotion_words import (
+    DISSATISFIED_CONFIDENCE,
+    FURY_CONFIDENCE,
+    fury_in,
+    negated_praise_in,
+)
 from bot.nlu.text import normalise
 from bot.settings import REPO_ROOT
 
@@ -41,18 +46,6 @@ ANGRY = "angry"
 LABELS = ("angry", "anxious", "neutral", "satisfied")
 DEFAULT_DATA_PATH = "data/emotion/emotion.yml"
 PIPELINE_DIR = "emotion_textcat"
-
-# Lexical override. Profanity, insults and explicit statements of fury are unmistakable, yet a
-# few hundred training sentences cannot cover their variants; missing one is the costliest error
-# (a furious customer left alone with the bot), and a false hit only brings a person in sooner.
-# Words that also occur in product talk are excluded (滚筒, 报警器, USB, 空气炸锅): hence the
-# lookarounds.
-ANGER_MARKERS = re.compile(
-    r"他妈|妈的|tmd|cnm|草泥马|操你|傻逼|煞笔|(?<![a-z])sb(?![a-z])|脑残|滚蛋|给我滚|黑店|骗子|"
-    r"垃圾店|垃圾客服|气死|(?<!空)气炸(?!锅)|忍无可忍|受够了|😡|🤬|💢|👿",
-    re.IGNORECASE,
-)
-OVERRIDE_CONFIDENCE = 0.9
 
 
 def read_examples(path: Path) -> list[tuple[str, str]]:
@@ -115,15 +108,23 @@ def train_pipeline(
     return nlp
 
 
+def _at_least_angry(ranking: dict[str, float], level: float) -> dict[str, float]:
+    """The ranking with anger raised to ``level`` and the other labels scaled into the rest."""
+    if ranking[ANGRY] >= level:
+        return ranking
+    rest = sum(v for k, v in ranking.items() if k != ANGRY) or 1.0
+    scale = (1.0 - level) / rest
+    return {k: (level if k == ANGRY else v * scale) for k, v in ranking.items()}
+
+
 def emotion_of(text: str, cats: dict[str, float]) -> dict[str, Any]:
-    """The message's emotion from the classifier's scores, with the lexical anger override."""
+    """The message's emotion from the classifier's scores, with the lexical overrides: fury is
+    strong anger, negated praise ("不太满意") dissatisfaction (see bot.nlu.emotion_words)."""
     ranking = {label: float(cats.get(label, 0.0)) for label in LABELS}
-    if ANGER_MARKERS.search(text) and ranking[ANGRY] < OVERRIDE_CONFIDENCE:
-        rest = sum(v for k, v in ranking.items() if k != ANGRY) or 1.0
-        scale = (1.0 - OVERRIDE_CONFIDENCE) / rest
-        ranking = {
-            k: (OVERRIDE_CONFIDENCE if k == ANGRY else v * scale) for k, v in ranking.items()
-        }
+    if fury_in(text):
+        ranking = _at_least_angry(ranking, FURY_CONFIDENCE)
+    elif negated_praise_in(text):
+        ranking = _at_least_angry(ranking, DISSATISFIED_CONFIDENCE)
     name = max(ranking, key=lambda k: ranking[k])
     return {
         "name": name,

@@ -7,7 +7,6 @@ guess DIET made for these entity types with the exact matches.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -17,17 +16,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-ORDER_ID = "order_id"
-PHONE = "phone"
-TRACKING_NUMBER = "tracking_number"
-
-# Lookarounds instead of \b: Python counts Chinese characters as word characters, so
-# "订单260311..." has no word boundary before the digits.
-PATTERNS: dict[str, re.Pattern[str]] = {
-    ORDER_ID: re.compile(r"(?<!\d)[2-9]\d{17}(?!\d)"),
-    PHONE: re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
-    TRACKING_NUMBER: re.compile(r"(?<![A-Za-z0-9])(?:SF|YT|ZT|YD|JT|JDX)\d{12}(?!\d)", re.I),
-}
+from bot.nlu.identifier_classes import IDENTIFIER_PATTERNS as PATTERNS
 
 
 def find_identifiers(text: str) -> list[dict[str, Any]]:

@@ -31,15 +31,6 @@ class FreightPayer(str, enum.Enum):
     SPLIT = "split"
 
 
-FREIGHT_TEXT = {
-    FreightPayer.SHOP: "寄回运费由我们承担，您先垫付后提交快递单号，我们会连同退款一起补给您",
-    FreightPayer.CUSTOMER: "无理由退货的寄回运费需要您承担",
-    FreightPayer.SPLIT: (
-        "换货运费双方各承担一半：您寄回的运费由您承担，我们寄出新商品的运费由我们承担"
-    ),
-}
-
-
 class Refusal(str, enum.Enum):
     NOT_DELIVERED = "not_delivered"
     NOT_SIGNED_YET = "not_signed_yet"

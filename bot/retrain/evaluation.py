@@ -1,8 +1,9 @@
 """Evaluates an NLU model on the frozen held-out split.
 
 The split lives in data/test/nlu/, one file per slice (general, traditional, typos, emoji, long,
-numbers), and is never trained on. Scores are computed here rather than read from `rasa test`
-output so that slices, retrieval sub-intents and baselines can be scored the same way.
+numbers, colloquial), and is never trained on. Scores are computed here rather than read from
+`rasa test` output so that slices, retrieval sub-intents and baselines can be scored the same
+way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from sklearn.metrics import accuracy_score, f1_score
 
 RETRIEVAL_INTENT = "faq"
+FALLBACK_INTENT = "nlu_fallback"
 
 
 @dataclass(frozen=True)
@@ -28,9 +30,11 @@ class Example:
 
 @dataclass(frozen=True)
 class Prediction:
-    intent: str
+    intent: str  # as the server answers it: nlu_fallback when FallbackClassifier stepped in
     full_intent: str
     confidence: float
+    # the classifier's own ranking before FallbackClassifier, best first (for calibration)
+    ranking: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass
@@ -117,7 +121,12 @@ def rasa_predictor(model_path: Path) -> Callable[[Sequence[str]], list[Predictio
             selector = (parsed.get("response_selector") or {}).get(name)
             if selector:
                 full = selector["response"].get("intent_response_key") or name
-            out.append(Prediction(name, full, float(intent.get("confidence") or 0.0)))
+            ranking = tuple(
+                (str(r["name"]), float(r.get("confidence") or 0.0))
+                for r in parsed.get("intent_ranking") or []
+                if r.get("name") != FALLBACK_INTENT
+            )
+            out.append(Prediction(name, full, float(intent.get("confidence") or 0.0), ranking))
         return out
 
     return lambda texts: asyncio.run(parse_all(texts))

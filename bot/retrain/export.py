@@ -10,12 +10,15 @@ and what the assistant did next, up to the customer's next message:
 * ``answered`` - anything else.
 
 Personal data is masked by default (:mod:`bot.retrain.masking`), including the conversation id,
-which is replaced by a stable hash so turns of one conversation still group together.
+which is replaced by a keyed HMAC (``EXPORT_HMAC_KEY``, else a key kept in `.export_hmac_key`):
+stable, so turns of one conversation still group together, and keyed, so nobody holding an
+export can confirm a guessed id (REST ids are the client's sender, e.g. an account name).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -28,6 +31,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.retrain.masking import NAME, NUMBER, ORDER, PHONE, TRACKING, Masker
+from bot.settings import EXPORT_KEY_FILE_NAME, REPO_ROOT, get_settings, kept_secret
 
 ANSWERED, FALLBACK, HANDOFF = "answered", "fallback", "handoff"
 FALLBACK_INTENT = "nlu_fallback"
@@ -73,7 +77,9 @@ class Turn:
 
 def sender_alias(sender_id: str) -> str:
     """A stable stand-in for a conversation id (which may embed a customer's account)."""
-    return "c-" + hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:12]
+    key = get_settings().export_hmac_key or kept_secret(REPO_ROOT / EXPORT_KEY_FILE_NAME)
+    digest = hmac.new(key.encode(), sender_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    return "c-" + digest[:16]
 
 
 def _outcome(intent: str | None, actions: Iterable[str]) -> str:

@@ -25,9 +25,9 @@ class LoadResult:
 
 
 def _settings(rasa_url: str | None, token: str | None) -> tuple[str, str]:
-    from bot.settings import load_settings
+    from bot.settings import get_settings
 
-    settings = load_settings()
+    settings = get_settings()
     return (rasa_url or settings.rasa_url).rstrip("/"), token or settings.rasa_token
 
 

@@ -40,7 +40,7 @@ def browser(assistant: Assistant) -> Iterator[Any]:
     console = requests.get(f"{assistant.url}/webhooks/agent/", timeout=30)
     if console.status_code != 200:
         pytest.fail("the agent console is not mounted: credentials.yml needs a line "
-                    "`bot.handoff.console.AgentConsoleInput:`")  # fmt: skip
+                    "`bot.handoff.console.channel.AgentConsoleInput:`")  # fmt: skip
     with sync_api.sync_playwright() as pw:
         launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

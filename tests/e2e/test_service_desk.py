@@ -66,9 +66,8 @@ def test_stuck_parcel_gets_an_apology_and_one_inquiry_on_record(assistant: Assis
     with session_scope(assistant.database_url) as s:
         tracking = s.get(Order, order.id).shipments[0].tracking_no
     before = _inquiries(assistant, order.id)
-    metadata = {"customer_id": order.customer_id}
-    first = _text(assistant.say("e2e-stuck", f"订单{order.order_no}到哪了", metadata))
-    second = _text(assistant.say("e2e-stuck", f"订单{order.order_no}到哪了", metadata))
+    first = _text(assistant.say("e2e-stuck", f"订单{order.order_no}到哪了", order.customer_id))
+    second = _text(assistant.say("e2e-stuck", f"订单{order.order_no}到哪了", order.customer_id))
     assert tracking in first
     assert "没有新的物流更新" in first
     assert "登记" in second
@@ -80,11 +79,7 @@ def test_someone_elses_order_is_never_shown(assistant: Assistant) -> None:
     theirs = _order_in(assistant, OrderStatus.IN_TRANSIT, not_customer=mine.customer_id)
     with session_scope(assistant.database_url) as s:
         tracking = s.get(Order, theirs.id).shipments[0].tracking_no
-    reply = _text(
-        assistant.say(
-            "e2e-privacy", f"订单{theirs.order_no}到哪了", {"customer_id": mine.customer_id}
-        )
-    )
+    reply = _text(assistant.say("e2e-privacy", f"订单{theirs.order_no}到哪了", mine.customer_id))
     assert "没有在您的账户下找到" in reply
     assert tracking not in reply and theirs.ship_recipient not in reply
 
@@ -101,11 +96,11 @@ def test_anonymous_visitor_must_match_the_phone_tail(assistant: Assistant) -> No
 
 def test_cancelling_twice_refunds_once(assistant: Assistant) -> None:
     order = _order_in(assistant, OrderStatus.PENDING_SHIPMENT)
-    metadata = {"customer_id": order.customer_id}
-    assistant.say("e2e-cancel", f"帮我取消订单{order.order_no}", metadata)
-    done = _text(assistant.say("e2e-cancel", "确认取消", metadata))
+    customer = order.customer_id
+    assistant.say("e2e-cancel", f"帮我取消订单{order.order_no}", customer)
+    done = _text(assistant.say("e2e-cancel", "确认取消", customer))
     assert "取消" in done
-    again = _text(assistant.say("e2e-cancel", f"取消订单{order.order_no}", metadata))
+    again = _text(assistant.say("e2e-cancel", f"取消订单{order.order_no}", customer))
     assert "已经" in again
     with session_scope(assistant.database_url) as s:
         assert s.get(Order, order.id).status is OrderStatus.CANCELLED

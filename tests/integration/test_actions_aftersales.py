@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.aftersales import (
-    ITEM_NOT_IN_ORDER,
     ActionAskOrderItem,
     ValidateExchangeForm,
     ValidateReturnForm,
@@ -38,6 +37,7 @@ from bot.db.enums import (
 )
 from bot.db.models import AfterSaleTicket, Customer, Order, OrderItem, Product, ProductVariant
 from bot.db.session import dispose_engines, session_scope
+from bot.services.aftersales.replies import ITEM_NOT_IN_ORDER
 from bot.services.aftersales.returns import RETURN_ADDRESS
 from bot.services.clock import store_now
 from bot.settings import REPO_ROOT
@@ -414,6 +414,7 @@ def test_submit_return_opens_one_ticket_and_resets_the_form(store: str) -> None:
         "item_opened": None,
         "photo_provided": None,
         "exchange_spec": None,
+        "last_refusal": None,
     }
     _, again = run(ActionSubmitAfterSale(), tracker(slots, history=finished("return_form")))
     assert len(tickets(store, order_no)) == 1
@@ -435,33 +436,43 @@ REFUSALS = [
         {"signed_days": (18, 25), "category": Category.APPAREL},
         {"return_reason": "no_reason"},
         ["7 天", "质量问题", "转人工"],
+        "return_window_passed",
         id="no-reason window passed",
     ),
     pytest.param(
         {"signed_days": (20, 200), "warranty": True},
         {"return_reason": "quality", "photo_provided": True},
         ["15 天", "保修期", "转人工"],
+        "quality_window_passed",
         id="faulty, past the window, under warranty",
     ),
     pytest.param(
         {"signed_days": (0.5, 6.5), "category": Category.SKINCARE},
         {"return_reason": "no_reason", "item_opened": True},
         ["拆封", "质量问题", "转人工"],
+        "opened_skincare",
         id="opened skincare",
     ),
-    pytest.param({"exempt": True}, {"return_reason": "size"}, ["定制", "转人工"], id="custom-made"),
+    pytest.param(
+        {"exempt": True},
+        {"return_reason": "size"},
+        ["定制", "转人工"],
+        "not_eligible",
+        id="custom-made",
+    ),
     pytest.param(
         {"statuses": frozenset({OrderStatus.PENDING_SHIPMENT})},
         {},
         ["还没有发货", "取消"],
+        None,  # not a refusal to contest: cancelling is offered instead
         id="not shipped yet",
     ),
 ]
 
 
-@pytest.mark.parametrize(("story", "answers", "phrases"), REFUSALS)
+@pytest.mark.parametrize(("story", "answers", "phrases", "code"), REFUSALS)
 def test_refusals_are_explained_honestly_without_a_ticket(
-    store: str, story: dict[str, Any], answers: dict[str, Any], phrases: list[str]
+    store: str, story: dict[str, Any], answers: dict[str, Any], phrases: list[str], code: str | None
 ) -> None:
     order_no, customer, items = order_facts(store, **story)
     slots = {**owner(customer, order_no), "order_item": str(items[0]), **answers}
@@ -469,6 +480,8 @@ def test_refusals_are_explained_honestly_without_a_ticket(
     assert all(p in texts(messages) for p in phrases), texts(messages)
     assert tickets(store, order_no) == []
     assert slot_values(events)["return_reason"] is None
+    # The escalation policy learns of the refusal from its code, not from the wording.
+    assert slot_values(events)["last_refusal"] == code
 
 
 def test_submit_for_a_parcel_still_on_its_way_suggests_refusing_it(store: str) -> None:
@@ -552,7 +565,7 @@ def test_stuck_parcel_refund_opens_one_inquiry(store: str) -> None:
     [ticket] = tickets(store, slots["order_id"])
     assert ticket.status is AfterSaleStatus.PENDING_REVIEW and ticket.ticket_no in texts(messages)
     assert "联系快递公司" in texts(messages)
-    assert slot_values(events) == {"refund_reason": None}
+    assert slot_values(events) == {"refund_reason": None, "last_refusal": None}
     _, again = run(ActionRequestRefund(), tracker(slots))
     assert len(tickets(store, slots["order_id"])) == 1 and "不用重复申请" in texts(again)
 

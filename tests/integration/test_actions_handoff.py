@@ -20,7 +20,6 @@ from actions.handoff import (
     ActionAskSatisfaction,
     ActionHandoff,
     ActionStoreRating,
-    handoff_reply,
     rating_in,
 )
 from bot.db.enums import ServiceRecordKind
@@ -30,6 +29,7 @@ from bot.db.session import dispose_engines, session_scope
 from bot.handoff import cases
 from bot.handoff.agents import agent_by_username
 from bot.handoff.escalation import Decision, Reason
+from bot.handoff.hand_over import handoff_reply
 from bot.handoff.summary import build_summary
 
 UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/x"

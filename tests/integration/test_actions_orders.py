@@ -277,6 +277,7 @@ def test_cancelling_a_shipped_order_explains_refusal(
         assert count(session, AfterSaleTicket, AfterSaleTicket.order_id == order.id) == 0
     assert "拒收" in texts(messages) and "退货" in texts(messages)
     assert slots["cancel_confirmed"] is None
+    assert slots["last_refusal"] == "cancel_after_shipment"  # read by the escalation policy
 
 
 def test_address_change_before_shipment_is_saved(store_url: str, domain: dict[str, Any]) -> None:
@@ -303,6 +304,7 @@ def test_address_change_before_shipment_is_saved(store_url: str, domain: dict[st
         assert (saved.ship_recipient, saved.ship_phone) == ("张三", "13800001234")
     assert "改好了" in texts(done)
     assert {done_slots[k] for k in ("new_address", "new_phone", "address_confirmed")} == {None}
+    assert done_slots["last_refusal"] is None
 
 
 def test_address_change_after_shipment_is_refused(store_url: str) -> None:
@@ -310,10 +312,11 @@ def test_address_change_after_shipment_is_refused(store_url: str) -> None:
         order = find_order(session, {OrderStatus.SHIPPED})
         before = order.ship_address_text
     slots = signed_in(order, new_address="浙江省杭州市西湖区文三路100号", address_confirmed=True)
-    _slots, messages = run(ActionModifyAddress(), make_tracker(slots))
+    set_slots, messages = run(ActionModifyAddress(), make_tracker(slots))
     with session_scope(store_url) as session:
         assert session.get(Order, order.id).ship_address_text == before
     assert "已经发货" in texts(messages) and "转人工" in texts(messages)
+    assert set_slots["last_refusal"] == "address_after_shipment"
 
 
 def test_invalid_phone_in_new_address_is_rejected(store_url: str, domain: dict[str, Any]) -> None:

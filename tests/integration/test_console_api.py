@@ -39,14 +39,16 @@ from rasa.shared.utils.common import class_from_module_path
 from sanic import Sanic
 from threaded_sanic import ThreadedSanicServer
 
+from bot.channels.identity import new_session_id
 from bot.db.models_handoff import HandoffCase, HandoffEvent
 from bot.db.session import dispose_engines, session_scope
 from bot.handoff import cases
-from bot.handoff.console_auth import LoginThrottle
-from bot.handoff.console_views import transcript
+from bot.handoff.console.auth import LoginThrottle
+from bot.handoff.console.views import transcript
 from bot.handoff.escalation import Decision, Reason
 from bot.handoff.suggestions import CANNED_REPLIES, suggested_replies
 from bot.handoff.summary import CustomerFacts, build_summary
+from bot.settings import get_settings
 from bot.timeutil import beijing_now
 
 API = "/webhooks/agent/api/"
@@ -56,7 +58,7 @@ bot.channels.socket_io.SessionSocketIOInput:
   bot_message_evt: bot_uttered
   session_persistence: true
   metadata_key: customData
-bot.handoff.console.AgentConsoleInput:
+bot.handoff.console.channel.AgentConsoleInput:
 """
 RATING_QUESTION = "本次人工服务已经结束啦，麻烦您为刚才的人工服务打个分：1-5 分。"
 XSS = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
@@ -119,7 +121,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('console_db') / 'kefu.db'}"
     seed(url)
     with pytest.MonkeyPatch.context() as patch:
-        # The console reads DATABASE_URL on every request, as in production.
+        # The console's configured database; settings are read afresh in each test (conftest).
         patch.setenv("DATABASE_URL", url)
         yield url
     dispose_engines()
@@ -190,6 +192,8 @@ def open_conversation(
 ) -> tuple[int, str]:
     """A customer's chat that the bot handed over: tracker events plus the case. (id, sender)."""
     sender = f"customer-{uuid.uuid4().hex[:12]}"
+    if channel == "socketio":  # the server issues socket.io session ids (bot.channels.identity)
+        sender = new_session_id(get_settings().customer_jwt_secret, None)
     events: list[Event] = [
         user("你好", "greet", channel),
         BotUttered("您好！我是智能客服小优，请问有什么可以帮您？"),
@@ -355,8 +359,7 @@ def test_repeated_failures_for_one_username_are_throttled(server: ThreadedSanicS
 def test_throttle_limits_per_address_and_forgets_after_the_window() -> None:
     throttle = LoginThrottle(window_seconds=60, per_ip=3, per_username=10)
     for name in ("a", "b", "c"):
-        assert throttle.retry_after("10.0.0.1", name, now=0) == 0
-        throttle.failed("10.0.0.1", name, now=0)
+        assert throttle.begin("10.0.0.1", name, now=0) == 0
     assert throttle.retry_after("10.0.0.1", "d", now=1) > 0
     assert throttle.retry_after("10.0.0.2", "d", now=1) == 0
     assert throttle.retry_after("10.0.0.1", "d", now=61) == 0

@@ -1,8 +1,8 @@
 """Intent corrections from the agent console, against the live server of test_console_api.
 
 The fixtures (a seeded SQLite store, Rasa's SQL tracker store, the console served from a
-thread) are those of tests/integration/test_console_api.py, imported so both files build the app the same
-way; every test opens its own handed-over conversation.
+thread) are those of tests/integration/test_console_api.py, imported so both files build the app
+the same way; every test opens its own handed-over conversation.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from threaded_sanic import ThreadedSanicServer
 
 from bot.db.models_retrain import IntentCorrection
 from bot.db.session import session_scope
-from bot.handoff.console_views import transcript
+from bot.handoff.console.views import transcript
 
 # The fixtures of test_console_api, found by pytest under these names (module scope: this file
 # gets its own store and server).

@@ -34,8 +34,9 @@ def migrated(db_url: str) -> str:
     return db_url
 
 
-def test_revision_0003_follows_0002_and_mirrors_the_model(migrated: str) -> None:
-    assert current_revision(migrated) == "0003"
+def test_revision_0003_is_applied_and_mirrors_the_model(migrated: str) -> None:
+    # Later revisions (0004 security) follow; the head mirrors the whole schema.
+    assert current_revision(migrated) >= "0003"
     engine = make_engine(migrated)
     try:
         with engine.connect() as conn:
@@ -51,17 +52,21 @@ def test_revision_0003_follows_0002_and_mirrors_the_model(migrated: str) -> None
         engine.dispose()
 
 
-def test_downgrade_to_0002_drops_only_the_corrections(migrated: str) -> None:
-    downgrade(migrated, "0002")
-    engine = make_engine(migrated)
+def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
+            return set(inspect(conn).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_downgrade_to_0002_drops_only_the_corrections(migrated: str) -> None:
+    downgrade(migrated, "0002")
+    tables = _tables(migrated)
     assert "intent_corrections" not in tables and "handoff_cases" in tables
     upgrade(migrated)
-    assert current_revision(migrated) == "0003"
+    assert "intent_corrections" in _tables(migrated)
 
 
 def test_a_correction_is_recorded_with_the_agent(migrated: str) -> None:

@@ -26,6 +26,7 @@ from bot.retrain.export import (
     turns_of_conversation,
 )
 from bot.retrain.masking import NAME, ORDER, PHONE, TRACKING, mask_text
+from bot.settings import get_settings
 
 T0 = 1795000000.0
 
@@ -227,3 +228,16 @@ def test_bot_inbox_reads_the_tracker_store_itself(
     assert set(items["你们这什么破店"]["reasons"]) >= {"fallback", "low_confidence"}
     assert f"我叫{NAME}，我的快递{TRACKING}到哪了" in items
     assert "转人工" not in items or "handoff" not in items["转人工"]["reasons"]
+
+
+def test_conversation_ids_are_replaced_by_a_keyed_hmac(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    monkeypatch.setenv("EXPORT_HMAC_KEY", "first-key-0123456789abcdef")
+    first = sender_alias("alice~c1")
+    assert first == sender_alias("alice~c1")  # stable: one conversation's turns group together
+    # Not a plain hash: who knows the id but not the key cannot confirm it in an export.
+    assert hashlib.sha256(b"alice~c1").hexdigest()[:16] not in first
+    monkeypatch.setenv("EXPORT_HMAC_KEY", "second-key-0123456789abcdef")
+    get_settings.cache_clear()
+    assert sender_alias("alice~c1") != first

@@ -203,7 +203,9 @@ def test_a_database_that_is_down_is_reported_not_a_traceback(
     assert "cannot read the tracker store" in capsys.readouterr().err
     # with exported turns the queue is still built, only the agents' corrections are missing
     turns = tmp_path / "turns.jsonl"
-    turns.write_text(turn("那个单子帮我撤了吧，不想要了", confidence=0.2).to_json() + "\n", encoding="utf-8")
+    turns.write_text(
+        turn("那个单子帮我撤了吧，不想要了", confidence=0.2).to_json() + "\n", encoding="utf-8"
+    )
     assert main(["inbox", "--database-url", down, "--turns", str(turns), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "wrote 1 items" in printed and "corrections not read" in printed

@@ -24,18 +24,18 @@ from bot.db.enums import (
 from bot.db.models import AfterSaleTicket, Order, OrderItem, Product, ProductVariant, ServiceRecord
 from bot.db.session import dispose_engines, session_scope
 from bot.policy.refunds import arrival_text
-from bot.policy.returns import FREIGHT_TEXT, FreightPayer, Kind, Refusal
+from bot.policy.refusals import RefusalCode
+from bot.policy.returns import FreightPayer, Kind, Refusal
 from bot.services.aftersales.exchange_spec import (
     SpecOutcome,
     VariantOption,
     choose_exchange_spec,
-    spec_reply,
 )
 from bot.services.aftersales.refund_replies import refund_reply, refund_status_reply
 from bot.services.aftersales.refunds import RefundOutcome, request_refund
-from bot.services.aftersales.replies import after_sale_reply
+from bot.services.aftersales.replies import FREIGHT_TEXT, after_sale_reply, spec_reply
 from bot.services.aftersales.returns import RETURN_ADDRESS, items_named, submit_after_sale
-from bot.services.aftersales.tickets import tickets_of
+from bot.services.aftersales.tickets import review_refusal, tickets_of
 from bot.services.aftersales.words import (
     classify_refund_reason,
     classify_return_reason,
@@ -353,6 +353,7 @@ def test_price_drop_within_seven_days_refunds_the_difference(session: Session) -
     assert f"¥{10 * item.qty:.2f}" in text and arrival_text(order.payment_method) in text
     again = request_refund(session, order, R.PRICE_DIFFERENCE, now)
     assert again.reused and len(tickets_of(session, order)) == 1
+    assert result.refusal is None
 
 
 def test_price_protection_rules_are_explained_when_nothing_is_due(session: Session) -> None:
@@ -360,11 +361,13 @@ def test_price_protection_rules_are_explained_when_nothing_is_due(session: Sessi
     recent = find_order(session, statuses=DELIVERED_STATUSES, signed_days=(0.5, 4))
     result = request_refund(session, recent, R.PRICE_DIFFERENCE, now)
     assert result.outcome is RefundOutcome.PRICE_NOT_LOWER
+    assert result.refusal is RefusalCode.NO_PRICE_DIFFERENCE
     assert "没有低于" in refund_reply(result) and "7 天" in refund_reply(result)
     old = find_order(session, signed_days=(20, 60))
     old.items[0].variant.product.price_fen = old.items[0].unit_price_fen - 500
     late = request_refund(session, old, R.PRICE_DIFFERENCE, now)
     assert late.outcome is RefundOutcome.PRICE_WINDOW_PASSED
+    assert late.refusal is RefusalCode.PRICE_WINDOW_PASSED
     assert "已经超过 7 天" in refund_reply(late) and "转人工" in refund_reply(late)
     assert tickets_of(session, recent) == [] and tickets_of(session, old) == []
 
@@ -402,6 +405,8 @@ def test_refund_status_lists_tickets_with_arrival_and_rejections(session: Sessio
         rejected.order_no, tickets_of(session, rejected), rejected.payment_method
     )
     assert "没有通过审核" in text and "转人工" in text
+    assert review_refusal(tickets_of(session, rejected)) is RefusalCode.REVIEW_REJECTED
+    assert review_refusal(tickets_of(session, refunding)) is None
     assert "没有售后或退款记录" in refund_status_reply("2" * 18, [], None)
 
 

@@ -16,7 +16,6 @@ from bot.services.clock import store_now
 from bot.services.customers.directory import (
     demo_customers,
     find_customer_by_phone,
-    mask_phone,
     normalise_phone,
     sample_orders_by_status,
 )
@@ -52,7 +51,6 @@ def test_find_customer_by_phone(seeded_session: Session) -> None:
     assert find_customer_by_phone(seeded_session, "13000000001") is None
     assert find_customer_by_phone(seeded_session, "12345") is None
     assert normalise_phone("") is None
-    assert mask_phone("13812341234") == "138****1234"
 
 
 def test_sample_orders_by_status(seeded_session: Session) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -145,11 +147,67 @@ def test_parse_address_formats(text: str, expected: tuple[str, ...]) -> None:
     assert (p.province, p.city, p.district, p.detail, p.recipient, p.phone) == expected
 
 
-def test_unplaceable_text_stays_in_the_detail() -> None:
-    parsed = parse_address("浙江杭州西湖区文三路100号")
-    assert parsed.province == "浙江省"
-    # No "市" to cut at: nothing is lost, the rest still reads as written.
-    assert parsed.address_text == "浙江省杭州西湖区文三路100号"
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Province left out: the city names it.
+        ("南京市鼓楼区中山路1号", ("江苏省", "南京市", "鼓楼区", "中山路1号", None, None)),
+        # City written without 市: still the city, not part of the street.
+        (
+            "杭州西湖区文三路100号 张三 13800001234",
+            ("浙江省", "杭州市", "西湖区", "文三路100号", "张三", "13800001234"),
+        ),
+        (
+            "成都武侯区人民南路四段11号 刘洋 15098765432",
+            ("四川省", "成都市", "武侯区", "人民南路四段11号", "刘洋", "15098765432"),
+        ),
+        # A district no other city has is enough.
+        ("海淀区中关村大街27号", ("北京市", "北京市", "海淀区", "中关村大街27号", None, None)),
+        (
+            "湖北武汉洪山区珞喻路1037号华中科技大学东九楼",
+            ("湖北省", "武汉市", "洪山区", "珞喻路1037号华中科技大学东九楼", None, None),
+        ),
+        (
+            "新疆乌鲁木齐市天山区解放北路1号",
+            ("新疆维吾尔自治区", "乌鲁木齐市", "天山区", "解放北路1号", None, None),
+        ),
+        (
+            "恩施州恩施市舞阳大街1号",
+            ("湖北省", "恩施土家族苗族自治州", "恩施市", "舞阳大街1号", None, None),
+        ),
+        # A city name inside the street or the building is not the region.
+        (
+            "浙江省杭州市西湖区文三路100号南京大厦12楼",
+            ("浙江省", "杭州市", "西湖区", "文三路100号南京大厦12楼", None, None),
+        ),
+        ("解放路88号南京大厦", ("", "", "", "解放路88号南京大厦", None, None)),
+    ],
+)
+def test_the_region_is_completed_from_what_the_customer_wrote(
+    text: str, expected: tuple[str | None, ...]
+) -> None:
+    p = parse_address(text)
+    assert (p.province, p.city, p.district, p.detail, p.recipient, p.phone) == expected
+
+
+def test_an_address_without_province_is_accepted_when_its_place_is_unambiguous() -> None:
+    check = check_new_address("南京市鼓楼区中山路1号", "浙江省", "杭州市")
+    assert check.ok and check.parsed is not None
+    assert check.parsed.address_text == "江苏省南京市鼓楼区中山路1号"
+    assert check_new_address("杭州西湖区文三路100号").parsed == parse_address(
+        "浙江省杭州市西湖区文三路100号"
+    )
+
+
+def test_a_district_alone_is_placed_in_the_orders_city_only_if_that_city_has_it() -> None:
+    # 西湖区 exists in 杭州 and 南昌: the order going to 杭州 settles it.
+    moved = check_new_address("西湖区文三路100号5栋301室", "浙江省", "杭州市")
+    assert moved.parsed is not None
+    assert moved.parsed.address_text == "浙江省杭州市西湖区文三路100号5栋301室"
+    # 杭州 has no 鼓楼区 (南京, 福州 … do): ask for the province rather than guess.
+    elsewhere = check_new_address("鼓楼区中山路1号", "浙江省", "杭州市")
+    assert elsewhere.problem is AddressProblem.NO_PROVINCE
+    assert "省份" in address_problem_text(elsewhere)
 
 
 @pytest.mark.parametrize(
@@ -158,7 +216,10 @@ def test_unplaceable_text_stays_in_the_detail() -> None:
         ("浙江省杭州市西湖区文三路100号 138000012345", AddressProblem.BAD_PHONE),
         ("算了不改了", AddressProblem.INCOMPLETE),
         ("北京市朝阳区", AddressProblem.NO_STREET),
-        ("南京市鼓楼区中山路1号", AddressProblem.NO_PROVINCE),
+        ("鼓楼区中山路1号", AddressProblem.NO_PROVINCE),
+        ("解放路88号南京大厦", AddressProblem.INCOMPLETE),
+        # 合作 is a city in 甘肃: a complaint that names it is still no address.
+        ("你们合作的快递员把包裹扔在小区门口", AddressProblem.INCOMPLETE),
         ("浙江省杭州市西湖区" + "文三路100号" * 20, AddressProblem.TOO_LONG),
     ],
 )
@@ -166,6 +227,14 @@ def test_unusable_addresses_are_rejected(text: str, problem: AddressProblem) -> 
     check = check_new_address(text, "浙江省", "杭州市")
     assert check.problem is problem
     assert address_problem_text(check)
+
+
+def test_the_location_tables_are_read_on_first_use_not_at_start() -> None:
+    # The action server imports every action module when it starts; jionlp's division tables
+    # (half a second) wait until a customer first changes an address.
+    code = "import sys, bot.services.orders.address; print('jionlp' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"
 
 
 def test_bad_phone_message_names_the_digits() -> None:

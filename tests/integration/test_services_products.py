@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from bot.db.enums import Category, OrderStatus, ServiceRecordKind
 from bot.db.models import Customer, Order, Product, ProductVariant, ServiceRecord
 from bot.db.session import dispose_engines, session_scope
+from bot.formatting import yuan_compact
 from bot.services.clock import store_now
-from bot.services.products.answers import stock_answer, warranty_answer, yuan
+from bot.services.products.answers import stock_answer, warranty_answer
 from bot.services.products.lookup import (
     find_products,
     known_tags,
@@ -61,6 +62,12 @@ def product(session: Session, sku: str) -> Product:
         ("身高1米75", 175, None),
         ("体重130", None, 65),  # without a unit, above 100 means 斤
         ("体重65", None, 65),
+        # Read by cn2an: financial numerals, digit by digit, decimals in words.
+        ("身高壹柒伍，体重壹佰肆拾斤", 175, 70),
+        ("一米七五 一百四十斤", 175, 70),
+        ("身高一七二 体重六十公斤", 172, 60),
+        ("身高一点六八，体重九十八斤", 168, 49),
+        ("我壹米捌，七十五公斤", 180, 75),
     ],
 )
 def test_height_and_weight_in_every_usual_wording(
@@ -72,7 +79,15 @@ def test_height_and_weight_in_every_usual_wording(
 
 @pytest.mark.parametrize(
     ("text", "foot"),
-    [("脚长250mm", 250), ("脚长25cm", 250), ("25.5厘米", 255), ("脚长25.5", 255), ("脚长24", 240)],
+    [
+        ("脚长250mm", 250),
+        ("脚长25cm", 250),
+        ("25.5厘米", 255),
+        ("脚长25.5", 255),
+        ("脚长24", 240),
+        ("脚长二五五", 255),
+        ("脚长贰佰伍拾毫米", 250),
+    ],
 )
 def test_foot_length_in_mm_or_cm(text: str, foot: int) -> None:
     assert parse_measurements(text).foot_length_mm == foot
@@ -100,6 +115,12 @@ def test_no_measurements_are_invented() -> None:
         ("200到300块", Budget(300, 200)),
         ("一百多块", Budget(199, 100)),
         ("几十块的小东西", Budget(99)),
+        ("预算一七二零", Budget(1720)),
+        ("壹仟伍佰元以内", Budget(1500)),
+        ("千五以内", Budget(1500)),
+        ("两万以内的电脑", Budget(20000)),
+        ("预算十万", Budget(100000)),
+        ("三五千的", Budget(5000, 3000)),
     ],
 )
 def test_budget_wordings(text: str, budget: Budget) -> None:
@@ -117,7 +138,14 @@ def test_chinese_numerals() -> None:
     assert cn_to_number("一百零五") == 105
     assert cn_to_number("十五") == 15
     assert cn_to_number("一七五") == 175
+    assert cn_to_number("一七二零") == 1720
+    assert cn_to_number("壹佰贰拾") == 120
+    assert cn_to_number("壹贰") == 12
+    assert cn_to_number("两百万") == 2_000_000
+    assert cn_to_number("一点七五") == 1.75
+    assert cn_to_number("千") == 1000
     assert cn_to_number("abc") is None
+    assert cn_to_number("二十零") is None
 
 
 def test_attribute_and_purpose_words() -> None:
@@ -282,7 +310,7 @@ def test_nothing_in_budget_widens_honestly(seeded_session: Session) -> None:
         budget_max_yuan=20,
     )  # fmt: skip
     assert "20元以内有货的厨房电器暂时没有" in reply
-    assert yuan(result.products[0].price_fen) in reply
+    assert yuan_compact(result.products[0].price_fen) in reply
 
 
 def test_a_budget_range_without_products_offers_the_closest_prices(

@@ -1,8 +1,14 @@
-"""The jieba + TF-IDF + logistic-regression baseline, on a toy set."""
+"""The scikit-learn baselines (words; words + character n-grams), on a toy set."""
 
 from __future__ import annotations
 
-from benchmarks.nlu_bench import evaluate_tfidf, jieba_tokens, tfidf_predictor
+from benchmarks.nlu_bench import (
+    evaluate_linear,
+    evaluate_tfidf,
+    jieba_tokens,
+    linear_predictor,
+    tfidf_predictor,
+)
 from bot.retrain.evaluation import Example
 
 TOY = {
@@ -49,3 +55,11 @@ def test_tfidf_baseline_is_scored_like_the_rasa_systems() -> None:
     assert result.report.overall.support == 3
     assert result.report.per_slice["general"].accuracy == 1.0
     assert result.fit_seconds is not None and result.mean_parse_ms >= 0
+
+
+def test_word_and_char_baseline_survives_a_typo_the_word_baseline_cannot_see() -> None:
+    pairs = [(e.text, e.intent) for e in _examples()]
+    # 物留 (typo of 物流) is no jieba word of the training data; its characters still are
+    assert linear_predictor(pairs)(["查下物留"])[0].intent == "track_order"
+    result = evaluate_linear("baseline_linear", _examples(), _examples("general"))
+    assert result.report.overall.accuracy == 1.0 and result.fit_seconds is not None

@@ -1,4 +1,4 @@
-"""Latency statistics and cost measurement of the benchmarks (pure parts and /proc readers)."""
+"""Latency statistics and cost measurement of the benchmarks (pure parts and process probes)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -83,15 +84,33 @@ def test_measured_run_kills_a_command_that_runs_too_long(tmp_path: Path) -> None
     assert t.wall_seconds < 20
 
 
-def test_proc_readers_see_this_process() -> None:
+def test_process_probes_see_this_process() -> None:
     me = os.getpid()
     assert cost.rss_mb(me) > 10
     assert cost.cpu_seconds(me) > 0
-    assert cost.parent_of(me) == os.getppid()
-    assert cost.rss_mb(2**22 + 12345) == 0.0  # no such process
+    gone = 2**22 + 12345  # no such process
+    assert (cost.rss_mb(gone), cost.cpu_seconds(gone), cost.cmdline(gone)) == (0.0, 0.0, [])
     assert me not in cost.other_trainings()
     assert cost.machine_busy_seconds() > 0
     assert cost.memory_total_mb() > 0
+
+
+def test_process_probes_measure_a_server_we_started() -> None:
+    # Holds 80 MiB and burns CPU for a moment, then waits: what a loaded server looks like.
+    work = (
+        "import sys, time; b = bytearray(80 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); "
+        "end = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+        "print('ready', flush=True); time.sleep(30)"
+    )
+    server = subprocess.Popen([sys.executable, "-c", work], stdout=subprocess.PIPE)
+    try:
+        assert server.stdout is not None and server.stdout.readline() == b"ready\n"
+        assert server.pid in cost.descendants(os.getpid())
+        assert cost.rss_mb(server.pid) >= 80
+        assert cost.cpu_seconds(server.pid) >= 0.3
+    finally:
+        server.kill()
+        server.wait(timeout=10)
 
 
 def test_server_pids_pair_each_rasa_server_with_its_own_action_server() -> None:
@@ -104,7 +123,10 @@ def test_server_pids_pair_each_rasa_server_with_its_own_action_server() -> None:
             )
             env = {**os.environ, "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"}
             started.append(subprocess.Popen([*sleeper, "run", "--port", str(rasa_port)], env=env))
-        # Popen returns once the child has exec'd, so /proc already shows these arguments.
+        # Popen returns once exec has begun, a moment before the kernel shows the new arguments.
+        deadline = time.monotonic() + 10
+        while any(cost.cmdline(p.pid) != p.args for p in started) and time.monotonic() < deadline:
+            time.sleep(0.01)
         pids = cost.server_pids(47004)
         assert (pids.rasa, pids.actions) == (started[3].pid, started[2].pid)
         assert cost.server_pids(47002).actions == started[0].pid

@@ -31,8 +31,6 @@ from bot.handoff.escalation import (
     SAFETY_HARM,
     STRONG_ANGER,
     assess,
-    harm_reported,
-    is_refusal,
 )
 from bot.handoff.policy import EscalationPolicy
 
@@ -132,6 +130,8 @@ def test_harm_to_health_or_safety_hands_over_with_top_priority(text: str) -> Non
 
 
 def test_a_question_about_a_risk_is_not_a_report_of_harm() -> None:
+    from bot.handoff.wording import harm_reported
+
     assert harm_reported("敏感肌用这个面霜会不会过敏") is None
     assert harm_reported("这个锅防烫伤吗，能不能给老人用") is None
     assert harm_reported("用了以后过敏了，会不会留疤") == "过敏"
@@ -182,32 +182,62 @@ def test_a_thank_you_in_between_starts_a_new_request() -> None:
     assert not decide(ask, ask, user("好的谢谢", "thank"), ask).handoff
 
 
+def refused(code: str | None) -> dict[str, Any]:
+    """What the refusing action records: the code in the last_refusal slot."""
+    return {"event": "slot", "name": "last_refusal", "value": code}
+
+
 def test_contesting_a_refused_return_hands_over() -> None:
-    refusal = bot(
-        "已经超过签收后 7 天的无理由退货期限，真不好意思，没办法再办理了。\n"
-        "如果您对这个处理结果有不同意见，可以直接说「转人工」。"
-    )
     decision = decide(
-        user("我要退货", "request_return"), refusal, user("凭什么不给退", "complaint")
+        user("我要退货", "request_return"),
+        bot("已经超过签收后 7 天的无理由退货期限，真不好意思，没办法再办理了。"),
+        refused("return_window_passed"),
+        user("凭什么不给退", "complaint"),
     )
     assert decision.codes == [CONTESTED_REFUSAL]
+    assert "七天无理由" in decision.reasons[0].detail  # the agent reads what was refused
 
 
 def test_reapplying_calmly_after_a_refusal_lets_the_bot_continue() -> None:
-    refusal = bot("真不好意思，护肤品拆封后就不支持七天无理由退货了。")
     decision = decide(
         user("我要退货", "request_return"),
-        refusal,
+        bot("真不好意思，护肤品拆封后就不支持七天无理由退货了。"),
+        refused("opened_skincare"),
         user("那我按质量问题申请，用了起痘痘", "request_return"),
     )
     assert not decision.handoff
 
 
-def test_the_bot_refusal_texts_are_recognised() -> None:
-    from bot.services.aftersales.replies import OFFER_PERSON
+def test_a_refusal_is_known_by_its_code_whatever_the_bot_said() -> None:
+    """Rewording a reply must not change escalation: the wording is never read."""
+    contest = user("不行，我不接受", "deny")
+    reworded = decide(
+        user("退差价", "request_refund"), bot("抱歉哦～"), refused("no_price_difference"), contest
+    )
+    assert reworded.codes == [CONTESTED_REFUSAL]
+    # The old refusal wording without the code (e.g. a product answer) is not a refusal.
+    facts = bot(
+        "这款是定制商品，不支持七天无理由退货。如果您对这个处理结果有不同意见，可以转人工。"
+    )
+    assert not decide(user("这个能退吗", "ask_product"), facts, contest).handoff
 
-    assert is_refusal(OFFER_PERSON)
-    assert not is_refusal("好的，退货申请已经为您办理好了")
+
+def test_a_later_decision_replaces_the_refusal() -> None:
+    decision = decide(
+        user("取消订单", "cancel_order"),
+        refused("cancel_after_shipment"),
+        user("那我退货吧", "request_return"),
+        refused(None),
+        user("不用了", "deny"),
+    )
+    assert not decision.handoff
+
+
+def test_declining_more_help_after_a_refusal_is_not_contesting_it() -> None:
+    decision = decide(
+        user("改地址", "modify_address"), refused("address_after_shipment"), user("不用了", "deny")
+    )
+    assert not decision.handoff
 
 
 def test_several_reasons_add_up_and_the_highest_priority_wins() -> None:

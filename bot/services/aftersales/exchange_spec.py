@@ -212,18 +212,3 @@ def choose_exchange_spec(
             SpecOutcome.OUT_OF_STOCK, wanted=wanted, alternatives=_alternatives(options, wanted)
         )
     return SpecChoice(SpecOutcome.OK, wanted=wanted)
-
-
-def spec_reply(choice: SpecChoice) -> str:
-    """What the customer reads about their wish (the confirmation or the alternatives)."""
-    others = "、".join(o.spec for o in choice.alternatives)
-    offer = f"目前有货的有：{others}。" if others else "这款目前其他规格都暂时缺货。"
-    if choice.outcome is SpecOutcome.OK and choice.wanted is not None:
-        return f"好的，{choice.wanted.spec} 目前有货，就为您换成这个规格。"
-    if choice.outcome is SpecOutcome.OUT_OF_STOCK and choice.wanted is not None:
-        return f"真不好意思，{choice.wanted.spec} 暂时没货了。{offer}"
-    if choice.outcome is SpecOutcome.UNKNOWN:
-        return f"这款商品没有「{choice.unknown}」这个规格哦。{offer}"
-    if choice.outcome is SpecOutcome.SAME_AS_NOW:
-        return f"您选的和现在收到的规格是一样的哦。{offer}"
-    return f"小优没太看明白您想换的规格～{offer}"

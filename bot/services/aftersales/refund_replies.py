@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
 
 from bot.db.enums import AfterSaleStatus, OrderStatus, PaymentMethod
+from bot.formatting import day_padded, timestamp, when_padded, yuan
 from bot.policy.logistics import STUCK_AFTER
 from bot.policy.refunds import arrival_text
 from bot.services.aftersales.refunds import PRICE_PROTECTION_WINDOW, RefundOutcome, RefundResult
 from bot.services.aftersales.replies import OFFER_PERSON
 from bot.services.aftersales.tickets import TicketView
-from bot.services.orders.replies import yuan
 
 _REJECTED = re.compile(r"审核未通过[:：]([^)）]+)")
 STUCK_HOURS = int(STUCK_AFTER.total_seconds() // 3600)
 PRICE_RULE = (
     f"我们的价保规则是：付款后 {PRICE_PROTECTION_WINDOW.days} 天内，同一商品降价可以申请退还差价。"
 )
-
-
-def _when(moment: datetime) -> str:
-    return f"{moment:%m月%d日 %H:%M}"
+# While the refund form asks why: the answer matched none of the reasons, or never came.
+UNKNOWN_REFUND_REASON = "这个情况小优没对上哦，麻烦从下面选一个最接近的～"
+REFUND_START_OVER = (
+    "真不好意思，小优没能确认退款的原因，麻烦您再说一次「我要退款」，我们从头来一遍。"
+)
 
 
 def refund_reply(result: RefundResult) -> str:
@@ -42,16 +42,16 @@ def refund_reply(result: RefundResult) -> str:
 def _on_the_way(result: RefundResult) -> str:
     lines = ["我们帮您查了一下，包裹还在正常运输中，没有丢哦～"]
     if result.last_update is not None and result.last_event:
-        lines.append(f"最新物流（{_when(result.last_update)}）：{result.last_event}")
+        lines.append(f"最新物流（{when_padded(result.last_update)}）：{result.last_event}")
     if result.expected is not None and result.late:
         lines.append(
-            f"按正常时效应该在 {result.expected.latest:%m月%d日} 前送达，现在比预计晚了一些，"
+            f"按正常时效应该在 {day_padded(result.expected.latest)} 前送达，现在比预计晚了一些，"
             "真不好意思让您久等了，包裹还在继续派送中。"
         )
     elif result.expected is not None:
         lines.append(
-            f"预计 {result.expected.earliest:%m月%d日}-{result.expected.latest:%m月%d日} 送达，"
-            "请您再耐心等一等。"
+            f"预计 {day_padded(result.expected.earliest)}-{day_padded(result.expected.latest)} "
+            "送达，请您再耐心等一等。"
         )
     lines.append(
         f"如果超过 {STUCK_HOURS} 小时没有新的物流更新，随时来找我，我们会马上联系快递公司核查。"
@@ -62,7 +62,7 @@ def _on_the_way(result: RefundResult) -> str:
 def _inquiry(result: RefundResult) -> str:
     ticket = result.ticket
     assert ticket is not None and result.follow_up is not None
-    promise = f"{_when(result.follow_up)} 前一定给您回复"
+    promise = f"{when_padded(result.follow_up)} 前一定给您回复"
     if result.reused:
         return (
             f"这个订单已经有一张处理中的未收到货售后单 {ticket.ticket_no}"
@@ -75,14 +75,14 @@ def _inquiry(result: RefundResult) -> str:
     )
     if result.order_status in (OrderStatus.SIGNED, OrderStatus.COMPLETED, OrderStatus.AFTER_SALE):
         signer = f"（签收人：{result.signed_by}）" if result.signed_by else ""
-        signed = f"于 {_when(result.signed_at)} " if result.signed_at else ""
+        signed = f"于 {when_padded(result.signed_at)} " if result.signed_at else ""
         return (
             f"真不好意思给您添麻烦了！物流显示包裹已{signed}签收{signer}，"
             "麻烦您先问问家人、门卫，或者看看快递柜和驿站。\n"
             f"我们同时已经为您登记了售后单 {ticket.ticket_no}（状态：{ticket.status.value}），"
             f"并联系快递公司核实签收情况，{promise}。{remedy}"
         )
-    since = f"从 {_when(result.last_update)} 之后" if result.last_update else "已经"
+    since = f"从 {when_padded(result.last_update)} 之后" if result.last_update else "已经"
     return (
         f"真不好意思让您久等了！您的包裹{since}就没有新的物流更新了，已经超过 {STUCK_HOURS} 小时，"
         "这确实不正常。\n"
@@ -123,7 +123,7 @@ def _price_refunded(result: RefundResult) -> str:
             f"这个订单的差价已经在为您退了，不用重复申请～售后单 {ticket.ticket_no}，"
             f"金额 {yuan(ticket.refund_fen)}，当前状态：{ticket.status.value}，{arrival}。"
         )
-    paid = f"您 {result.paid_at:%m月%d日} 付款，" if result.paid_at else ""
+    paid = f"您 {day_padded(result.paid_at)} 付款，" if result.paid_at else ""
     return (
         f"{paid}{PRICE_PROTECTION_WINDOW.days} 天内商品降价了，符合价保规则！"
         f"差价 {yuan(result.difference_fen)} 已经为您申请退还，售后单 {ticket.ticket_no}"
@@ -132,7 +132,7 @@ def _price_refunded(result: RefundResult) -> str:
 
 
 def _price_window_passed(result: RefundResult) -> str:
-    paid = f"您的订单是 {result.paid_at:%m月%d日} 付款的，" if result.paid_at else ""
+    paid = f"您的订单是 {day_padded(result.paid_at)} 付款的，" if result.paid_at else ""
     return (
         f"{PRICE_RULE}{paid}已经超过 {PRICE_PROTECTION_WINDOW.days} 天，"
         f"真不好意思，这次没办法退差价了。\n{OFFER_PERSON}"
@@ -186,12 +186,12 @@ def ticket_status_line(ticket: TicketView, method: PaymentMethod | None) -> str:
     head = (
         f"· 售后单 {ticket.ticket_no}：{ticket.type_label}（{ticket.reason_label}），"
         f"状态：{ticket.status.value}{amount}\n"
-        f"  申请于 {ticket.created_at:%Y-%m-%d %H:%M}，最近更新 {ticket.updated_at:%Y-%m-%d %H:%M}"
+        f"  申请于 {timestamp(ticket.created_at)}，最近更新 {timestamp(ticket.updated_at)}"
     )
     if ticket.status is AfterSaleStatus.REFUNDING:
         hint = f"退款处理中，{arrival_text(method)}。"
     elif ticket.status is AfterSaleStatus.REFUNDED:
-        hint = f"已于 {ticket.updated_at:%m月%d日} 退款，{arrival_text(method)}。"
+        hint = f"已于 {day_padded(ticket.updated_at)} 退款，{arrival_text(method)}。"
     elif ticket.status is AfterSaleStatus.REJECTED:
         why = f"（{rejection_reason(ticket.description)}）" if ticket.description else ""
         hint = f"很抱歉，这张申请没有通过审核{why}。{OFFER_PERSON}"

@@ -25,8 +25,10 @@ from bot.db.enums import (
     ServiceRecordKind,
 )
 from bot.db.models import AfterSaleTicket, Order
+from bot.formatting import yuan
 from bot.policy.logistics import DeliveryWindow, expected_delivery, follow_up_by, is_stuck
 from bot.policy.refunds import price_difference_fen
+from bot.policy.refusals import RefusalCode
 from bot.services.aftersales.returns import product_of
 from bot.services.aftersales.tickets import (
     TicketView,
@@ -87,6 +89,17 @@ class RefundResult:
     already_refunded_fen: int = 0
     # The parcel is moving but past the latest promised delivery day.
     late: bool = False
+
+    @property
+    def refusal(self) -> RefusalCode | None:
+        """The code when the refund was turned down (only price differences are)."""
+        return REFUSALS.get(self.outcome)
+
+
+REFUSALS = {
+    RefundOutcome.PRICE_WINDOW_PASSED: RefusalCode.PRICE_WINDOW_PASSED,
+    RefundOutcome.PRICE_NOT_LOWER: RefusalCode.NO_PRICE_DIFFERENCE,
+}
 
 
 def request_refund(
@@ -250,7 +263,7 @@ def _price_difference(
         "购买后 7 天内降价，按价保规则退还差价",
         now,
     )
-    note = f"价保退差价 ¥{difference / 100:.2f}，售后单 {ticket.ticket_no}，状态退款中"
+    note = f"价保退差价 {yuan(difference)}，售后单 {ticket.ticket_no}，状态退款中"
     add_record(session, order, ServiceRecordKind.AFTER_SALE, note, now)
     return replace(
         base,

@@ -1,4 +1,4 @@
-"""What the customer reads after a return or exchange request (pure formatting).
+"""What the customer reads about a return or exchange, while the form asks and after it (pure).
 
 Seed 000 (纠纷处理): acknowledge, apologise sincerely when we are at fault, give the remedy and
 every next step, say when money arrives; when the answer is no, say why honestly, offer what
@@ -7,13 +7,12 @@ still can be done, and a person for anyone who disagrees.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from bot.db.enums import AfterSaleStatus, OrderStatus
+from bot.db.enums import AfterSaleReason, AfterSaleStatus, OrderStatus
+from bot.formatting import day_padded, yuan
 from bot.policy.refunds import arrival_text
-from bot.policy.returns import FREIGHT_TEXT, NO_REASON_WINDOW, QUALITY_WINDOW, Kind, Refusal
+from bot.policy.returns import NO_REASON_WINDOW, QUALITY_WINDOW, FreightPayer, Kind, Refusal
+from bot.services.aftersales.exchange_spec import SpecChoice, SpecOutcome
 from bot.services.aftersales.returns import RETURN_ADDRESS, AfterSaleResult
-from bot.services.orders.replies import yuan
 
 OFFER_PERSON = (
     "如果您对这个处理结果有不同意见，可以直接说「转人工」，由人工客服为您进一步核实处理。"
@@ -21,10 +20,50 @@ OFFER_PERSON = (
 # The customer still has to send the goods back: the address and the steps apply.
 SEND_BACK_STATES = frozenset({AfterSaleStatus.PENDING_REVIEW, AfterSaleStatus.AWAITING_RETURN})
 KIND_WORDS = {Kind.RETURN: "退货", Kind.EXCHANGE: "换货"}
+FREIGHT_TEXT = {
+    FreightPayer.SHOP: "寄回运费由我们承担，您先垫付后提交快递单号，我们会连同退款一起补给您",
+    FreightPayer.CUSTOMER: "无理由退货的寄回运费需要您承担",
+    FreightPayer.SPLIT: (
+        "换货运费双方各承担一半：您寄回的运费由您承担，我们寄出新商品的运费由我们承担"
+    ),
+}
+
+# --- while the return or exchange form asks its questions --------------------------------------
+
+# Seed 000 (纠纷处理): when the shop is at fault, acknowledge it before asking anything else.
+ACKNOWLEDGE_FAULT = {
+    AfterSaleReason.QUALITY: (
+        "您先别着急，我来帮您处理。商品有质量问题是我们没有把好关，我们一定负责到底。"
+    ),
+    AfterSaleReason.WRONG_ITEM: (
+        "您先别着急，我来帮您处理。发错货是我们的失误，我们一定负责到底。"
+    ),
+}
+WHICH_ITEM = "请问是订单里的哪件商品呢？点选下面的商品，或者直接告诉我商品名称："
+ITEM_NOT_IN_ORDER = "这件商品不在这个订单里哦，麻烦从下面的商品里选一下～"
+UNKNOWN_REASON = "这个原因小优没对上哦，麻烦从下面选一个最接近的原因～"
+START_OVER = (
+    "真不好意思，小优没能确认您要办理的商品和原因，麻烦您再说一次「我要退货」或「我要换货」，"
+    "我们从头来一遍。"
+)
 
 
-def _date(moment: datetime) -> str:
-    return f"{moment:%m月%d日}"
+def spec_reply(choice: SpecChoice) -> str:
+    """What the customer reads about their exchange wish (the confirmation or the alternatives)."""
+    others = "、".join(o.spec for o in choice.alternatives)
+    offer = f"目前有货的有：{others}。" if others else "这款目前其他规格都暂时缺货。"
+    if choice.outcome is SpecOutcome.OK and choice.wanted is not None:
+        return f"好的，{choice.wanted.spec} 目前有货，就为您换成这个规格。"
+    if choice.outcome is SpecOutcome.OUT_OF_STOCK and choice.wanted is not None:
+        return f"真不好意思，{choice.wanted.spec} 暂时没货了。{offer}"
+    if choice.outcome is SpecOutcome.UNKNOWN:
+        return f"这款商品没有「{choice.unknown}」这个规格哦。{offer}"
+    if choice.outcome is SpecOutcome.SAME_AS_NOW:
+        return f"您选的和现在收到的规格是一样的哦。{offer}"
+    return f"小优没太看明白您想换的规格～{offer}"
+
+
+# --- after the form --------------------------------------------------------------------------
 
 
 def after_sale_reply(result: AfterSaleResult) -> str:
@@ -118,7 +157,7 @@ def refusal_reply(result: AfterSaleResult) -> str:
 
 def _window_passed(result: AfterSaleResult, word: str) -> str:
     signed = result.signed_at
-    since = f"这件商品是 {_date(signed)} 签收的，" if signed else ""
+    since = f"这件商品是 {day_padded(signed)} 签收的，" if signed else ""
     if result.needs_photo:
         days = QUALITY_WINDOW.days
         text = (

@@ -25,10 +25,12 @@ from bot.db.enums import (
     ServiceRecordKind,
 )
 from bot.db.models import Order, OrderItem, Product
+from bot.policy.refusals import RefusalCode
 from bot.policy.returns import (
     SHOP_FAULT_REASONS,
     Eligibility,
     Kind,
+    Refusal,
     eligibility,
     freight_payer,
 )
@@ -166,6 +168,25 @@ class AfterSaleResult:
     reused: bool = False
     # Set when an open ticket of the other kind answered this request.
     requested_kind: Kind | None = None
+
+    @property
+    def refusal(self) -> RefusalCode | None:
+        """The code of a "no" the customer may contest; None when granted or only redirected
+        (an order not yet delivered is refused at the door or cancelled, not returned)."""
+        refused = self.eligibility.refusal
+        if refused is Refusal.WINDOW_PASSED:
+            return (
+                RefusalCode.QUALITY_WINDOW_PASSED
+                if self.needs_photo
+                else RefusalCode.RETURN_WINDOW_PASSED
+            )
+        return CONTESTABLE_REFUSALS.get(refused) if refused is not None else None
+
+
+CONTESTABLE_REFUSALS = {
+    Refusal.EXEMPT_CUSTOM: RefusalCode.NOT_ELIGIBLE,
+    Refusal.EXEMPT_OPENED_SKINCARE: RefusalCode.OPENED_SKINCARE,
+}
 
 
 def item_label(item: OrderItem) -> str:

@@ -26,6 +26,7 @@ from bot.db.enums import (
     OrderStatus,
 )
 from bot.db.models import AfterSaleTicket, Order, OrderItem
+from bot.policy.refusals import RefusalCode
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,12 @@ def tickets_of(session: Session, order: Order) -> list[TicketView]:
         .order_by(AfterSaleTicket.created_at, AfterSaleTicket.id)
     )
     return [view(t) for t in session.execute(query).scalars()]
+
+
+def review_refusal(tickets: Collection[TicketView]) -> RefusalCode | None:
+    """REVIEW_REJECTED when a reviewer turned one of these tickets down (which may be contested)."""
+    rejected = any(t.status is AfterSaleStatus.REJECTED for t in tickets)
+    return RefusalCode.REVIEW_REJECTED if rejected else None
 
 
 def find_open_ticket(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.enums import OrderStatus
 from bot.db.models import Customer, Order
+from bot.formatting import mask_phone
 
 _NON_DIGITS = re.compile(r"\D")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -35,11 +36,6 @@ class OrderSample:
     status: str
     owner_name: str
     owner_phone: str
-
-
-def mask_phone(phone: str) -> str:
-    """138****1234: enough for the customer to recognise, useless to anyone else."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else phone
 
 
 def normalise_phone(text: str) -> str | None:

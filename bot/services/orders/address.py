@@ -1,45 +1,35 @@
 """Reading a delivery address the customer typed in free text (pure functions, no database).
 
 Customers paste addresses in many shapes: "浙江省杭州市西湖区文三路100号 张三 13800001234",
-"张三，138-0000-1234，浙江 杭州市 西湖区 文三路 100 号", "上海浦东新区张江路88号3栋501室".
-The parser splits off the phone and the recipient, then the province, city and district; what
-it cannot place stays in ``detail``, so the concatenation always reads as the customer wrote it.
+"张三，138-0000-1234，浙江 杭州市 西湖区 文三路 100 号", "上海浦东新区张江路88号3栋501室",
+"南京市鼓楼区中山路1号". The project's own rules split off the phone and the recipient; jionlp's
+location parser, which knows China's administrative divisions, then places the province, city
+and district, filling in what the customer left out (南京市 → 江苏省, 杭州西湖区 → 杭州市).
+What it cannot place stays in ``detail``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import functools
+import io
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 MIN_LENGTH = 6
 MAX_LENGTH = 120
-
-PROVINCES = (
-    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省",
-    "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省",
-    "广东省", "海南省", "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省",
-    "内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区",
-    "香港特别行政区", "澳门特别行政区",
-)  # fmt: skip
-MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})
-_SHORT_SUFFIX = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
-# Short name → full name ("浙江" → "浙江省"), longest first so "黑龙江" wins over shorter names.
-_SHORT_NAMES = sorted(
-    ((_SHORT_SUFFIX.sub("", p), p) for p in PROVINCES), key=lambda pair: -len(pair[0])
-)
 
 # Characters that mark the street part of an address (seed wording: 路/街/道/号/村/小区/栋/室).
 STREET_MARKERS = re.compile(
     r"路|街|道|巷|弄|胡同|号|村|组|镇|乡|小区|苑|园|栋|幢|楼|单元|室|座|层|大厦|公寓|广场|"
     r"中心|屯|院|宿舍|驿站|门"
 )
-_STREET_CHARS = "路街道巷弄号村栋幢楼室座层院门"
+_ADMIN_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|地区|省|市|区|县|旗|盟)$")
+# What may stand between the place names of a region ("北京市市辖区朝阳区", "恩施州恩施市").
+_REGION_FILLER = re.compile(r"市辖区|[省市区县州盟]")
 _HAN = r"\u4e00-\u9fff"
-_CITY = re.compile(rf"^([{_HAN}]{{1,10}}?(?:自治州|地区|市|盟))")
-_DISTRICT = re.compile(rf"^([{_HAN}]{{1,8}}?(?:区|县|市|旗))")
-# A "district" ending like these is a housing estate or campus, which belongs to the detail.
-_NOT_DISTRICT = ("小区", "社区", "校区", "厂区", "景区", "营区")
 
 # Mobile number, tolerating +86 and separators: "+86 138-0000-1234".
 _MOBILE = re.compile(r"(?<![\d-])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?![\d-])")
@@ -152,43 +142,49 @@ def _split_recipient(text: str) -> tuple[str | None, list[str]]:
     return None, tokens
 
 
-def _take_province(text: str) -> tuple[str, str]:
-    for full in PROVINCES:
-        if text.startswith(full):
-            return full, text[len(full) :]
-    for short, full in _SHORT_NAMES:
-        if text.startswith(short):
-            return full, text[len(short) :]
-    return "", text
+@functools.cache
+def _location_parser() -> Callable[[str], Mapping[str, str | None]]:
+    """jionlp's ``parse_location``, imported on first use: the import reads its dictionaries
+    (about half a second), and jionlp and jiojio print banners that do not belong in our log."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        import jionlp
+
+    parse: Callable[[str], Mapping[str, str | None]] = jionlp.parse_location
+    return parse
+
+
+def _is_only_region(text: str, places: tuple[str, ...]) -> bool:
+    """Whether the text is nothing but these places, written in full (西湖区), without their
+    level (西湖) or by their first two characters (广西壮族自治区 → 广西, 延边朝鲜族自治州 →
+    延边)."""
+    forms = {f for p in places for f in (p, _ADMIN_SUFFIX.sub("", p), p[:2]) if len(f) >= 2}
+    for name in sorted(forms, key=len, reverse=True):
+        text = text.replace(name, "")
+    return not _REGION_FILLER.sub("", text)
 
 
 def split_region(address: str) -> tuple[str, str, str, str]:
-    """(province, city, district, detail) of an address written without separators."""
-    province, rest = _take_province(address)
-    city = ""
-    if province in MUNICIPALITIES:
-        city = province
-        short = province.removesuffix("市")
-        # "上海市上海市浦东新区", "北京市市辖区朝阳区": the city level repeats the name.
-        rest = re.sub(rf"^(?:{short}市?|市辖区)", "", rest)
-    else:
-        match = _CITY.match(rest)
-        if match and not any(ch in _STREET_CHARS for ch in match.group(1)):
-            city, rest = match.group(1), rest[match.end() :]
-    district = ""
-    match = _DISTRICT.match(rest)
-    if match:
-        candidate = match.group(1)
-        plausible = not any(ch in _STREET_CHARS for ch in candidate) and not candidate.endswith(
-            _NOT_DISTRICT
-        )
-        if plausible:
-            district, rest = candidate, rest[match.end() :]
-    return province, city, district, rest
+    """(province, city, district, detail) of an address written without separators.
+
+    The location parser finds place names anywhere in a text; its reading is kept only when the
+    address opens with the region, so a place named in a street, a building or a sentence
+    ("解放路88号南京大厦", "你们合作的快递员…") is not mistaken for where the parcel goes.
+    """
+    if not address:
+        return "", "", "", ""
+    found = _location_parser()(address)
+    province, city, district = (found.get(k) or "" for k in ("province", "city", "county"))
+    detail = found.get("detail") or ""
+    region = address.removesuffix(detail) if detail else address
+    if not (province or city or district) or not _is_only_region(
+        region, (province, city, district)
+    ):
+        return "", "", "", address
+    return province, city, district, detail
 
 
 def parse_address(text: str) -> ParsedAddress:
-    """Split free text into phone, recipient and the four address levels; never loses text."""
+    """Split free text into phone, recipient and the four address levels."""
     phone, _bad, rest = find_phone(text or "")
     recipient, tokens = _split_recipient(rest)
     province, city, district, detail = split_region("".join(tokens))
@@ -196,16 +192,18 @@ def parse_address(text: str) -> ParsedAddress:
 
 
 def with_known_province(parsed: ParsedAddress, province: str, city: str) -> ParsedAddress:
-    """Fill a missing province when the customer moves within the order's current city."""
-    if parsed.province or not parsed.has_address:
+    """Place a district written alone ("西湖区文三路100号") in the order's current city.
+
+    Customers moving within their city often leave the city out, and many district names exist
+    in several cities (鼓楼区, 西湖区); the order's current city settles it when it really has a
+    district of that name.
+    """
+    if parsed.province or not parsed.district or not (province and city):
         return parsed
-    short_city = city.removesuffix("市")
-    written = parsed.address_text
-    if not short_city or not written.startswith(short_city):
+    placed = split_region(province + city + parsed.address_text)
+    if placed[:3] != (province, city, parsed.district):
         return parsed
-    rest = written[len(city) :] if written.startswith(city) else written[len(short_city) :]
-    _p, new_city, district, detail = split_region(province + city + rest)
-    return ParsedAddress(province, new_city, district, detail, parsed.recipient, parsed.phone)
+    return ParsedAddress(*placed, parsed.recipient, parsed.phone)
 
 
 def check_new_address(

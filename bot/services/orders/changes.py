@@ -27,9 +27,11 @@ from bot.db.enums import (
     ServiceRecordKind,
 )
 from bot.db.models import AfterSaleTicket, Order, ProductVariant
+from bot.formatting import yuan_words
 from bot.policy import logistics
 from bot.policy.orders import NOT_YET_SHIPPED, can_cancel
 from bot.policy.refunds import arrival_text
+from bot.policy.refusals import RefusalCode
 from bot.policy.returns import NO_REASON_WINDOW
 from bot.services.orders.address import ParsedAddress
 from bot.services.orders.tracking import (
@@ -79,6 +81,17 @@ class CancelResult:
     carrier: str | None = None
     tracking_no: str | None = None
     return_window_open: bool = False
+
+    @property
+    def refusal(self) -> RefusalCode | None:
+        """The code when the order could not be cancelled any more."""
+        return CANCEL_REFUSALS.get(self.outcome)
+
+
+CANCEL_REFUSALS = {
+    CancelOutcome.IN_FLIGHT: RefusalCode.CANCEL_AFTER_SHIPMENT,
+    CancelOutcome.DELIVERED: RefusalCode.CANCEL_AFTER_DELIVERY,
+}
 
 
 def _paid(order: Order) -> bool:
@@ -191,7 +204,7 @@ def cancel_order(
             ticket.ticket_no,
             ticket.status.value,
         )
-        text += f"，全额退款 {ticket.refund_amount_fen / 100:.2f} 元，退款单 {ticket.ticket_no}"
+        text += f"，全额退款 {yuan_words(ticket.refund_amount_fen)}，退款单 {ticket.ticket_no}"
     add_record(session, order, ServiceRecordKind.CANCEL, text, now)
     return CancelResult(
         CancelOutcome.CANCELLED, order.order_no, order.status, cancelled_at=now, refund=refund
@@ -259,6 +272,17 @@ class AddressChange:
     carrier: str | None = None
     tracking_no: str | None = None
     follow_up_by: datetime | None = None
+
+    @property
+    def refusal(self) -> RefusalCode | None:
+        """The code when the parcel had left and the address could not be changed here."""
+        return ADDRESS_REFUSALS.get(self.outcome)
+
+
+ADDRESS_REFUSALS = {
+    AddressOutcome.SHIPPED: RefusalCode.ADDRESS_AFTER_SHIPMENT,
+    AddressOutcome.DELIVERED: RefusalCode.ADDRESS_AFTER_DELIVERY,
+}
 
 
 def _too_late(

@@ -5,9 +5,8 @@ Tone (seed 000): 您, 我们, a sincere apology when we are late, and always the
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from bot.db.enums import IN_FLIGHT_STATUSES, DeliveryException, OrderStatus
+from bot.formatting import day, mask_phone, when, yuan
 from bot.services.orders.address import MAX_LENGTH, AddressCheck, AddressProblem
 from bot.services.orders.changes import (
     AddressChange,
@@ -21,6 +20,22 @@ from bot.services.orders.changes import (
 from bot.services.orders.tracking import ItemLine, Overview, Tracking, UrgeOutcome, UrgeResult
 
 PAY_TO_SHIP = "16:00 前付款当天发出，之后付款次日发出"
+
+CANCEL_BUTTONS = [
+    {"title": "确认取消", "payload": "/affirm"},
+    {"title": "不取消了", "payload": "/deny"},
+]
+ADDRESS_BUTTONS = [
+    {"title": "确认修改", "payload": "/affirm"},
+    {"title": "先不改", "payload": "/deny"},
+]
+# The confirmation questions when the order or the new address can no longer be shown.
+CONFIRM_CANCEL = "确认取消这个订单吗？"
+CONFIRM_ADDRESS = "确认按新的收货信息修改吗？"
+SORRY_ADDRESS = (
+    "真不好意思，新的收货地址没能识别出来，订单上的地址没有改动。"
+    "麻烦再说一次「修改地址」，把完整地址发给我。"
+)
 
 # What went wrong, and what happens next (seed 000: acknowledge, then propose the remedy).
 EXCEPTIONS: dict[DeliveryException, tuple[str, str]] = {
@@ -45,22 +60,6 @@ EXCEPTIONS: dict[DeliveryException, tuple[str, str]] = {
         "预计会比原计划晚 1-2 天送达，我们会持续关注，有新进展第一时间告诉您。",
     ),
 }
-
-
-def yuan(fen: int) -> str:
-    return f"¥{fen / 100:.2f}"
-
-
-def when(moment: datetime) -> str:
-    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
-
-
-def day(value: date) -> str:
-    return f"{value.month}月{value.day}日"
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else phone
 
 
 def items_text(items: tuple[ItemLine, ...]) -> str:
@@ -280,7 +279,7 @@ def overview_text(o: Overview) -> str:
     """State, items, amount and the sensible next step for this state."""
     paid = "应付" if o.status is OrderStatus.PENDING_PAYMENT else "实付"
     head = (
-        f"订单 {o.order_no}（{o.created_at.month}月{o.created_at.day}日下单）\n"
+        f"订单 {o.order_no}（{day(o.created_at)}下单）\n"
         f"状态：{o.status.value}\n商品：{items_text(o.items)}\n{paid}：{yuan(o.paid_amount_fen)}"
     )
     return f"{head}\n{_next_step(o)}"

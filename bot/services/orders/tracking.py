@@ -164,11 +164,18 @@ def record_today(
 
 
 def add_record(
-    session: Session, order: Order, kind: ServiceRecordKind, text: str, now: datetime
+    session: Session,
+    order: Order | None,
+    kind: ServiceRecordKind,
+    text: str,
+    now: datetime,
+    *,
+    customer_id: int | None = None,
 ) -> ServiceRecord:
+    """A desk record about an order, or about a customer (or anonymous chat) when there is none."""
     record = ServiceRecord(
-        order_id=order.id,
-        customer_id=order.customer_id,
+        order_id=order.id if order is not None else None,
+        customer_id=order.customer_id if order is not None else customer_id,
         kind=kind,
         text=text,
         operator=BOT_OPERATOR,

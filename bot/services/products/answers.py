@@ -12,15 +12,11 @@ from collections.abc import Sequence
 
 from bot.db.enums import Category
 from bot.db.models import Product, ProductVariant
+from bot.formatting import yuan_compact
 from bot.policy.returns import NO_REASON_WINDOW, QUALITY_WINDOW
 
 LOW_STOCK = 5
 _SENTENCE = re.compile(r"[。；;！!？?\n]")
-
-
-def yuan(fen: int) -> str:
-    value = fen / 100
-    return f"¥{value:.0f}" if fen % 100 == 0 else f"¥{value:.2f}".rstrip("0")
 
 
 def join_list(items: Sequence[str]) -> str:
@@ -72,9 +68,9 @@ def usage_answer(product: Product) -> str | None:
 
 def price_answer(product: Product) -> str:
     price, original = product.price_fen, product.original_price_fen
-    text = f"{product.display_name}现在售价{yuan(price)}"
+    text = f"{product.display_name}现在售价{yuan_compact(price)}"
     if original and original > price:
-        text += f"（划线价{yuan(original)}，立省{yuan(original - price)}）"
+        text += f"（划线价{yuan_compact(original)}，立省{yuan_compact(original - price)}）"
     return text + "。下单时如果有可用的优惠券，系统会自动帮您抵扣～"
 
 

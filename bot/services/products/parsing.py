@@ -1,9 +1,9 @@
 """Pure parsers for what customers write about their measurements and their budget.
 
 Customers give numbers the way they speak: "1米75", "一米七", "130斤", "脚长25.5", "一两百",
-"500以内". These parsers turn such text into plain numbers for size advice and recommendations.
-They never guess wildly: a number without a unit or a cue word is ignored rather than taken as
-a height or a budget.
+"500以内", "一七二", "壹仟". These parsers turn such text into plain numbers for size advice and
+recommendations. They never guess wildly: a number without a unit or a cue word is ignored rather
+than taken as a height or a budget. Chinese numerals are read by cn2an.
 """
 
 from __future__ import annotations
@@ -12,43 +12,29 @@ import math
 import re
 from dataclasses import dataclass
 
-_CN_DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-}  # fmt: skip
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_CN = "零〇一二两三四五六七八九十百千万"
-# A number as customers type it: Arabic (with decimals) or Chinese numerals.
-NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+)"
+import cn2an
+
+# Digits and units as customers type them, the financial forms (壹贰, 佰仟) included.
+_CN_DIGITS = "零〇一壹幺二贰两三叁四肆五伍六陆七柒八捌九玖"
+_CN_UNITS = "十拾百佰千仟万"
+_CN = _CN_DIGITS + _CN_UNITS
+# A number as customers type it: Arabic (with decimals) or Chinese numerals ("一点七五" too).
+NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+(?:点[{_CN_DIGITS}]+)?)"
 
 
 def cn_to_number(text: str) -> float | None:
-    """'175' → 175, '一百六十' → 160, '一百六' → 160 (spoken short form), '千' → 1000."""
+    """'175' → 175, '一百六十' → 160, '一百六' → 160 (spoken short form), '一七二零' → 1720
+    (digit by digit), '壹佰贰拾' → 120, '一点七五' → 1.75, '千' → 1000; None if it is no number."""
     text = text.strip()
     if not text:
         return None
+    if text[0] in _CN_UNITS:
+        # Spoken "千五" / "百六" / "千元" leave out the leading 一, which cn2an needs.
+        text = "一" + text
     try:
-        return float(text)
-    except ValueError:
-        pass
-    if any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
+        return float(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError):  # cn2an raises KeyError on some malformed numerals ("二十零")
         return None
-    if all(ch in _CN_DIGITS for ch in text):
-        # Digit-by-digit reading such as "一七五" (175).
-        return float("".join(str(_CN_DIGITS[ch]) for ch in text))
-    total, current, last_unit, after_zero = 0, 0, 1, False
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-            after_zero = after_zero or ch in "零〇"
-        else:
-            unit = _CN_UNITS[ch]
-            total += (current or 1) * unit
-            current, last_unit, after_zero = 0, unit, False
-    if current:
-        # "一百六" means 160: a trailing digit counts in the unit below the last one spoken.
-        total += current if after_zero or last_unit == 1 else current * last_unit // 10
-    return float(total)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,7 +54,7 @@ class Measurements:
         return self.height_cm is not None or self.weight_kg is not None
 
 
-_METRE_SPOKEN = re.compile(r"([1一])\s*米\s*([0-9零一二两三四五六七八九]{1,2})")
+_METRE_SPOKEN = re.compile(rf"([1一壹幺])\s*米\s*([0-9{_CN_DIGITS}]{{1,2}})")
 _METRE_DECIMAL = re.compile(r"(?<![\d.])(1\.\d{1,2})\s*(?:米|m)(?![a-z])", re.I)
 _HEIGHT_CUE = re.compile(
     rf"(?:身高|个子|高)\s*[:：是为有约大概差不多]*\s*({NUM})\s*(cm|厘米|公分)?"
@@ -88,9 +74,9 @@ _USUAL_SIZE = re.compile(r"(?:平时|一般|平常|通常)?穿\s*(\d{2})\s*(?:�
 
 
 def _height(text: str) -> int | None:
-    if m := _METRE_SPOKEN.search(text):
-        rest = "".join(str(_CN_DIGITS.get(ch, ch)) for ch in m.group(2))
-        spoken = 100 + (int(rest) * 10 if len(rest) == 1 else int(rest))
+    if (m := _METRE_SPOKEN.search(text)) and (rest := cn_to_number(m.group(2))) is not None:
+        # "一米七" is 170 and "一米七五" 175: the digits after 米 are spoken digit by digit.
+        spoken = 100 + round(rest) * (10 if len(m.group(2)) == 1 else 1)
         return spoken if 100 <= spoken <= 230 else None
     if m := _METRE_DECIMAL.search(text):
         return round(float(m.group(1)) * 100)
@@ -217,10 +203,9 @@ def _first_money(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
 def parse_budget(text: str) -> Budget | None:
     """The price bounds a customer gave (yuan), or None when the text names no budget."""
     if m := _SPOKEN_RANGE.search(text):
-        unit = _CN_UNITS[m.group(3)]
-        return Budget(
-            max_yuan=_CN_DIGITS[m.group(2)] * unit, min_yuan=_CN_DIGITS[m.group(1)] * unit
-        )
+        low, high = (cn_to_number(m.group(i) + m.group(3)) for i in (1, 2))
+        if low is not None and high is not None:
+            return Budget(max_yuan=round(high), min_yuan=round(low))
     if m := _first_money(_RANGE, text):
         low, high = _amount(m.group(1)), _amount(m.group(2))
         if low and high and 10 <= low < high:

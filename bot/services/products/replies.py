@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from bot.db.enums import CATEGORY_LABELS, Category
 from bot.db.models import Product
+from bot.formatting import yuan_compact
 from bot.policy.returns import QUALITY_WINDOW
 from bot.services.products.answers import (
     care_answer,
@@ -23,7 +24,6 @@ from bot.services.products.answers import (
     stock_answer,
     usage_answer,
     warranty_answer,
-    yuan,
 )
 from bot.services.products.parsing import parse_measurements
 from bot.services.products.sizes import size_answer
@@ -98,7 +98,7 @@ def selling_point(product: Product) -> str:
 
 def overview_reply(product: Product) -> str:
     """What the shop would say first about a product the customer only named."""
-    parts = [f"{product.display_name}，售价{yuan(product.price_fen)}"]
+    parts = [f"{product.display_name}，售价{yuan_compact(product.price_fen)}"]
     if product.selling_points:
         parts.append(f"卖点：{product.selling_points}")
     parts.append(f"颜色：{join_list(list(dict.fromkeys(v.colour for v in product.variants)))}")
@@ -153,7 +153,7 @@ def detail_reply(product: Product, question: str) -> str | None:
 
 
 def alternatives_reply(products: Sequence[Product]) -> str:
-    names = "、".join(f"{p.display_name}（{yuan(p.price_fen)}）" for p in products[:3])
+    names = "、".join(f"{p.display_name}（{yuan_compact(p.price_fen)}）" for p in products[:3])
     return f"如果您问的是别的款，同类还有：{names}，告诉我是哪一款就行～"
 
 
@@ -196,7 +196,7 @@ def recommendation_reply(
     for i, p in enumerate(products, start=1):
         point = selling_point(p)
         lines.append(
-            f"{i}. {p.display_name} {yuan(p.price_fen)}"
+            f"{i}. {p.display_name} {yuan_compact(p.price_fen)}"
             + (f"｜{point}" if point else "")
             + f"｜{_stock_summary(p)}"
         )
@@ -204,5 +204,5 @@ def recommendation_reply(
 
 
 def related_reply(bought: Product, products: Sequence[Product]) -> str:
-    names = "、".join(f"{p.display_name}（{yuan(p.price_fen)}）" for p in products)
+    names = "、".join(f"{p.display_name}（{yuan_compact(p.price_fen)}）" for p in products)
     return f"另外，买过{bought.name}的顾客还常买：{names}，需要的话可以一起看看～"

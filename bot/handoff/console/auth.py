@@ -19,7 +19,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.orm import Session
 
 from bot.handoff import agents as agent_service
-from bot.handoff.console_http import ApiError, client_ip, json_body, ok, run_db
+from bot.handoff.console.http import ApiError, client_ip, json_body, ok, run_db
 from bot.timeutil import beijing_now
 
 COOKIE_NAME = "kefu_agent_session"
@@ -65,11 +65,15 @@ def console_now(session: Session) -> datetime:
 
 
 class LoginThrottle:
-    """Counts failed logins per client address and per username in a sliding window.
+    """Counts login attempts per client address, and per username *from that address*, in a
+    sliding window.
 
-    In memory on purpose: it slows down password guessing against one Rasa process, which is
-    what the console runs in; it is not an account lock-out (that would let anyone lock an
-    agent out by typing wrong passwords for them).
+    Keyed by username and address together so that a stranger typing wrong passwords for an
+    agent locks out only the stranger's own address, never the agent. An attempt is counted
+    when it starts (``begin``, no await between the check and the count), so parallel guesses
+    cannot all pass the check before the first one fails; a successful login takes its attempt
+    back. In memory on purpose: it slows down password guessing against one Rasa process, which
+    is what the console runs in.
     """
 
     def __init__(
@@ -77,31 +81,45 @@ class LoginThrottle:
     ) -> None:
         self.window_seconds = window_seconds
         self.limits = {"ip": per_ip, "user": per_username}
-        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._attempts: dict[tuple[str, str], deque[float]] = {}
+
+    @staticmethod
+    def _keys(ip: str, username: str) -> tuple[tuple[str, str], tuple[str, str]]:
+        return ("ip", ip), ("user", f"{username.lower()}\n{ip}")
 
     def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
+        times = self._attempts.setdefault(key, deque())
         while times and now - times[0] > self.window_seconds:
             times.popleft()
+        if not times:
+            del self._attempts[key]  # an idle key costs nothing
+            return deque()
         return times
 
     def retry_after(self, ip: str, username: str, now: float | None = None) -> int:
         """Seconds until another attempt is allowed; 0 when allowed now."""
         now = time.monotonic() if now is None else now
         wait = 0.0
-        for kind, value in (("ip", ip), ("user", username.lower())):
-            times = self._recent((kind, value), now)
-            if len(times) >= self.limits[kind]:
+        for key in self._keys(ip, username):
+            times = self._recent(key, now)
+            if len(times) >= self.limits[key[0]]:
                 wait = max(wait, self.window_seconds - (now - times[0]))
         return int(wait) + 1 if wait > 0 else 0
 
-    def failed(self, ip: str, username: str, now: float | None = None) -> None:
+    def begin(self, ip: str, username: str, now: float | None = None) -> int:
+        """Counts an attempt and returns 0, or returns the seconds to wait (counting nothing)."""
         now = time.monotonic() if now is None else now
-        for key in (("ip", ip), ("user", username.lower())):
-            self._recent(key, now).append(now)
+        wait = self.retry_after(ip, username, now)
+        if not wait:
+            for key in self._keys(ip, username):
+                self._attempts.setdefault(key, deque()).append(now)
+        return wait
 
-    def succeeded(self, username: str) -> None:
-        self._failures.pop(("user", username.lower()), None)
+    def succeeded(self, ip: str, username: str) -> None:
+        ip_key, user_key = self._keys(ip, username)
+        self._attempts.pop(user_key, None)
+        if self._attempts.get(ip_key):
+            self._attempts[ip_key].pop()
 
 
 def _credential(body: dict[str, Any], key: str) -> str:
@@ -132,7 +150,7 @@ async def login(request: Request, database_url: str, throttle: LoginThrottle) ->
     username = _credential(body, "username").strip()
     password = _credential(body, "password")
     ip = client_ip(request)
-    wait = throttle.retry_after(ip, username)
+    wait = throttle.begin(ip, username)
     if wait:
         raise ApiError(
             429, "too_many_attempts", "登录失败次数过多，请稍后再试。", {"Retry-After": str(wait)}
@@ -147,10 +165,9 @@ async def login(request: Request, database_url: str, throttle: LoginThrottle) ->
 
     found = await run_db(database_url, work)
     if found is None:
-        throttle.failed(ip, username)
         # One message for unknown user and wrong password: no hint which one it was.
         raise ApiError(401, "bad_credentials", "用户名或密码不正确。")
-    throttle.succeeded(username)
+    throttle.succeeded(ip, username)
     me, token = found
     resp = ok({"agent": me.as_json()})
     _set_cookie(request, resp, token, SESSION_SECONDS)

@@ -1,0 +1,110 @@
+"""Attack: brute-forcing an order's phone tail by opening a new conversation every few guesses.
+
+The conversation's own 3-miss lock resets with `/restart` or a new sender id; the count per
+order number lives in the database (bot.services.customers.verification), so a script that
+starts afresh for every guess is locked out too, and then even the right tail is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from actions.orders_forms import ValidateTrackOrderForm
+from bot.db.enums import OrderStatus
+from bot.db.models import Order
+from bot.db.session import dispose_engines, session_scope
+from bot.services.customers.verification import (
+    LOCK_OUT,
+    MAX_FAILURES,
+    Verdict,
+    check_phone_tail,
+)
+from bot.timeutil import beijing_now
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def store_url(seeded_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    target = tmp_path / "store.db"
+    shutil.copyfile(str(make_url(seeded_url).database), target)
+    url = f"sqlite:///{target}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    dispose_engines()
+
+
+def fresh_conversation_guess(order_no: str, tail: str) -> list[str]:
+    """One guess from a brand-new conversation (new sender, no failures counted in it)."""
+    tracker = Tracker.from_dict(
+        {
+            "sender_id": f"attacker-{tail}",
+            "slots": {"order_id": order_no, "requested_slot": "phone_tail"},
+            "events": [],
+            "latest_message": {"text": tail, "entities": [], "intent": {"name": "inform"}},
+            "active_loop": {"name": "track_order_form"},
+        }
+    )
+    domain: dict[str, Any] = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ValidateTrackOrderForm().run(dispatcher, tracker, domain))
+    return [str(m.get("response")) for m in dispatcher.messages]
+
+
+def target_order(url: str) -> tuple[str, str, list[str]]:
+    with session_scope(url) as session:
+        order = (
+            session.execute(
+                select(Order).where(Order.status == OrderStatus.IN_TRANSIT).order_by(Order.id)
+            )
+            .scalars()
+            .first()
+        )
+        phones = {order.ship_phone, order.customer.phone}
+        wrong = [
+            f"{n:04d}" for n in range(10000) if not any(p.endswith(f"{n:04d}") for p in phones)
+        ]
+        return order.order_no, order.ship_phone[-4:], wrong[: MAX_FAILURES + 1]
+
+
+def test_new_conversations_do_not_reset_the_lock_out(store_url: str) -> None:
+    order_no, right, wrong = target_order(store_url)
+    replies = [fresh_conversation_guess(order_no, tail) for tail in wrong[:MAX_FAILURES]]
+    assert replies[0] == ["utter_verification_failed"]
+    assert replies[-1] == ["utter_verification_locked"]
+    # Now even the right tail, from yet another conversation, is refused.
+    assert fresh_conversation_guess(order_no, right) == ["utter_verification_locked"]
+
+
+def test_the_lock_out_ends_and_a_right_tail_clears_the_count(store_url: str) -> None:
+    order_no, right, wrong = target_order(store_url)
+    now = beijing_now()
+    with session_scope(store_url) as session:
+        verdicts = [check_phone_tail(session, order_no, t, now) for t in wrong[:MAX_FAILURES]]
+        assert verdicts[-1] is Verdict.LOCKED
+        assert check_phone_tail(session, order_no, right, now) is Verdict.LOCKED
+        later = now + LOCK_OUT + timedelta(seconds=1)
+        assert check_phone_tail(session, order_no, right, later) is Verdict.VERIFIED
+        # The count started afresh: a single miss afterwards is only a miss.
+        assert check_phone_tail(session, order_no, wrong[0], later) is Verdict.WRONG
+
+
+def test_unknown_order_numbers_lock_out_alike(store_url: str) -> None:
+    """A lock-out must not reveal whether the number exists."""
+    now = beijing_now()
+    with session_scope(store_url) as session:
+        verdicts = [check_phone_tail(session, "999999999999999999", f"{n:04d}", now) for n in
+                    range(MAX_FAILURES)]  # fmt: skip
+    assert verdicts == [Verdict.WRONG] * (MAX_FAILURES - 1) + [Verdict.LOCKED]
