@@ -5,10 +5,11 @@ one token: tokens straddling a span's edge are cut there, the tokens inside are 
 merged token keeps the customer's characters as ``text`` but gets the class token
 (``__order_id__``, ``__body__`` …) as ``lemma``. Rasa's CountVectorsFeaturizer counts lemmas
 (``use_lemma`` defaults to true), for word counts and for the char n-gram sentence features
-alike (it joins the lemmas), so every featurizer and classifier after this component sees
+alike (it joins the lemmas), so DIET (entities) and the ResponseSelector (faq topics) see
 ``__order_id__到哪了`` whichever order was meant. RegexFeaturizer matches the message text and
 marks tokens by offsets, which this component keeps exact. Entities keep their offsets in the
-original text, and an identifier that is one token is also exactly one entity for DIET.
+original text, and an identifier that is one token is also exactly one entity for DIET. The
+intent classifier (bot.nlu.linear_intent) goes one step further and leaves the spans out.
 """
 
 from __future__ import annotations
