@@ -7,10 +7,12 @@ seeded store is built once per session and must be treated as read-only by tests
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.db.session import dispose_engines, session_scope
@@ -61,6 +63,17 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, S
 @pytest.fixture(scope="session")
 def seeded_url(seeded_db: tuple[str, SeedReport]) -> str:
     return seeded_db[0]
+
+
+@pytest.fixture
+def store_url(seeded_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A private, writable copy of the seeded store, which actions use through DATABASE_URL."""
+    target = tmp_path / "store.db"
+    shutil.copyfile(str(make_url(seeded_url).database), target)
+    url = sqlite_url(target)
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    dispose_engines()
 
 
 @pytest.fixture

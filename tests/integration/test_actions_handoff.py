@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select, update
-from sqlalchemy.engine import make_url
 
 from actions.handoff import (
     DESK_UNREACHABLE,
@@ -34,17 +30,6 @@ from bot.handoff.summary import build_summary
 
 UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/x"
 DOMAIN: dict[str, Any] = {"slots": {"rating": {"type": "text"}}}
-
-
-@pytest.fixture
-def store_url(seeded_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A private copy of the seeded store, which the actions use through DATABASE_URL."""
-    target = tmp_path / "store.db"
-    shutil.copyfile(str(make_url(seeded_url).database), target)
-    url = f"sqlite:///{target}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    yield url
-    dispose_engines()
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from actions.orders_forms import (
@@ -45,17 +43,6 @@ UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/x"
 def domain() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
     return loaded
-
-
-@pytest.fixture
-def store_url(seeded_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A private copy of the seeded store, which the actions use through DATABASE_URL."""
-    target = tmp_path / "store.db"
-    shutil.copyfile(str(make_url(seeded_url).database), target)
-    url = f"sqlite:///{target}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    yield url
-    dispose_engines()
 
 
 def make_tracker(

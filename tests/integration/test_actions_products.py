@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from actions.products import ActionAnswerProduct, ActionRecommendProducts
 from bot.db.enums import ServiceRecordKind
@@ -21,17 +17,6 @@ from bot.db.models import Order, Product, ProductVariant, ServiceRecord
 from bot.db.session import dispose_engines, session_scope
 
 UNREACHABLE_DB = "postgresql://nobody@127.0.0.1:1/x"
-
-
-@pytest.fixture
-def store_url(seeded_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A private copy of the seeded store, which the actions use through DATABASE_URL."""
-    target = tmp_path / "store.db"
-    shutil.copyfile(str(make_url(seeded_url).database), target)
-    url = f"sqlite:///{target}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    yield url
-    dispose_engines()
 
 
 def product_entity(value: str, catalogue_id: str | None = None) -> dict[str, Any]:

@@ -8,23 +8,19 @@ starts afresh for every guess is locked out too, and then even the right tail is
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from actions.orders_forms import ValidateTrackOrderForm
 from bot.db.enums import OrderStatus
 from bot.db.models import Order
-from bot.db.session import dispose_engines, session_scope
+from bot.db.session import session_scope
 from bot.services.customers.verification import (
     LOCK_OUT,
     MAX_FAILURES,
@@ -34,16 +30,6 @@ from bot.services.customers.verification import (
 from bot.timeutil import beijing_now
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def store_url(seeded_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    target = tmp_path / "store.db"
-    shutil.copyfile(str(make_url(seeded_url).database), target)
-    url = f"sqlite:///{target}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    yield url
-    dispose_engines()
 
 
 def fresh_conversation_guess(order_no: str, tail: str) -> list[str]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -22,7 +20,7 @@ from bot.db.enums import (
     ServiceRecordKind,
 )
 from bot.db.models import AfterSaleTicket, Order, OrderItem, Product, ProductVariant, ServiceRecord
-from bot.db.session import dispose_engines, session_scope
+from bot.db.session import session_scope
 from bot.policy.refunds import arrival_text
 from bot.policy.refusals import RefusalCode
 from bot.policy.returns import FreightPayer, Kind, Refusal
@@ -45,15 +43,6 @@ from bot.services.aftersales.words import (
 from bot.services.clock import store_now
 
 R = AfterSaleReason
-
-
-@pytest.fixture
-def store_url(seeded_url: str, tmp_path: Path) -> Iterator[str]:
-    """A private, writable copy of the seeded store (the shared one is read-only)."""
-    target = tmp_path / "store.db"
-    shutil.copy(seeded_url.removeprefix("sqlite:///"), target)
-    yield f"sqlite:///{target}"
-    dispose_engines()
 
 
 @pytest.fixture

@@ -7,17 +7,14 @@ writing test works on its own copy of the seeded database.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.db.enums import (
@@ -29,7 +26,7 @@ from bot.db.enums import (
     ServiceRecordKind,
 )
 from bot.db.models import Address, AfterSaleTicket, Order, ProductVariant, ServiceRecord
-from bot.db.session import dispose_engines, session_scope
+from bot.db.session import session_scope
 from bot.policy import logistics
 from bot.policy import orders as order_rules
 from bot.services.clock import store_now
@@ -59,15 +56,6 @@ from bot.services.orders.tracking import (
     track,
     urge_shipment,
 )
-
-
-@pytest.fixture
-def store_url(seeded_url: str, tmp_path: Path) -> Iterator[str]:
-    """A private copy of the seeded store, free to write to."""
-    target = tmp_path / "store.db"
-    shutil.copyfile(str(make_url(seeded_url).database), target)
-    yield f"sqlite:///{target}"
-    dispose_engines()
 
 
 def find_order(

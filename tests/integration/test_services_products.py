@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.db.enums import Category, OrderStatus, ServiceRecordKind
 from bot.db.models import Customer, Order, Product, ProductVariant, ServiceRecord
-from bot.db.session import dispose_engines, session_scope
+from bot.db.session import session_scope
 from bot.formatting import yuan_compact
 from bot.services.clock import store_now
 from bot.services.products.answers import stock_answer, warranty_answer
@@ -369,14 +364,6 @@ def test_purchase_history_leaves_out_cancelled_and_unpaid_orders(seeded_session:
 
 # ---------------------------------------------------------------------------------------------
 # Records
-
-
-@pytest.fixture
-def store_url(seeded_url: str, tmp_path: Path) -> Iterator[str]:
-    target = tmp_path / "store.db"
-    shutil.copyfile(str(make_url(seeded_url).database), target)
-    yield f"sqlite:///{target}"
-    dispose_engines()
 
 
 def _questions(session: Session, customer_id: int) -> int:
