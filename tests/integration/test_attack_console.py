@@ -13,7 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from rasa.shared.core.events import ConversationPaused
-from test_console_api import (  # noqa: F401 - fixtures are requested by name
+
+from bot.db.models_handoff import HandoffCase
+from bot.db.session import session_scope
+from bot.handoff import cases
+from bot.handoff.escalation import Decision, Reason
+from bot.timeutil import beijing_now
+from tests.integration.test_console_api import (  # noqa: F401 - fixtures are requested by name
     API,
     StandInAgent,
     agent,
@@ -25,13 +31,7 @@ from test_console_api import (  # noqa: F401 - fixtures are requested by name
     server,
     wang,
 )
-from threaded_sanic import ThreadedSanicServer
-
-from bot.db.models_handoff import HandoffCase
-from bot.db.session import session_scope
-from bot.handoff import cases
-from bot.handoff.escalation import Decision, Reason
-from bot.timeutil import beijing_now
+from tests.threaded_sanic import ThreadedSanicServer
 
 
 def reopen(server: ThreadedSanicServer, agent: StandInAgent, database: str, sender: str) -> int:

@@ -23,12 +23,12 @@ import yaml
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from rasa.shared.utils.common import class_from_module_path
 from sanic import Sanic
-from threaded_sanic import ThreadedSanicServer
 
 from bot.channels.socket_io import TOO_LONG_REPLY, SessionSocketIOInput
 from bot.security.customer_token import issue_customer_token
 from bot.security.input_bounds import MAX_MESSAGE_CHARS
 from bot.security.startup import UnsafeSettings
+from tests.threaded_sanic import ThreadedSanicServer
 
 SECRET = "attack-test-secret-0123456789abcdefghij"
 CREDENTIALS_YML = """

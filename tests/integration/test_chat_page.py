@@ -25,9 +25,9 @@ import yaml
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from rasa.shared.utils.common import class_from_module_path
 from sanic import Sanic
-from threaded_sanic import ThreadedSanicServer
 
 from bot.channels.chat_page import ChatPageInput
+from tests.threaded_sanic import ThreadedSanicServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -37,7 +37,6 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import class_from_module_path
 from sanic import Sanic
-from threaded_sanic import ThreadedSanicServer
 
 from bot.channels.identity import new_session_id
 from bot.db.models_handoff import HandoffCase, HandoffEvent
@@ -50,6 +49,7 @@ from bot.handoff.suggestions import CANNED_REPLIES, suggested_replies
 from bot.handoff.summary import CustomerFacts, build_summary
 from bot.settings import get_settings
 from bot.timeutil import beijing_now
+from tests.threaded_sanic import ThreadedSanicServer
 
 API = "/webhooks/agent/api/"
 CREDENTIALS_YML = """

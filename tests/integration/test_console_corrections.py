@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-import test_console_api as console_api
 from sqlalchemy import select
-from test_console_api import API, StandInAgent, claimed, open_conversation
-from threaded_sanic import ThreadedSanicServer
 
+import tests.integration.test_console_api as console_api
 from bot.db.models_retrain import IntentCorrection
 from bot.db.session import session_scope
 from bot.handoff.console.views import transcript
+from tests.integration.test_console_api import API, StandInAgent, claimed, open_conversation
+from tests.threaded_sanic import ThreadedSanicServer
 
 # The fixtures of test_console_api, found by pytest under these names (module scope: this file
 # gets its own store and server).

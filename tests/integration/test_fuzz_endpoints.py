@@ -20,11 +20,11 @@ import requests
 import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_attack_identity import SECRET, RecordingAgent, start_server, token_for
-from threaded_sanic import ThreadedSanicServer
 
 from bot.db.models import Customer
 from bot.db.session import session_scope
+from tests.integration.test_attack_identity import SECRET, RecordingAgent, start_server, token_for
+from tests.threaded_sanic import ThreadedSanicServer
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "350"))
 FUZZ = settings(
