@@ -99,7 +99,9 @@ def trained_model() -> Path:
     from bot.retrain.evaluation import latest_model
     from bot.settings import REPO_ROOT
 
-    models = REPO_ROOT / "models"
+    # KEFU_TEST_MODELS points the tests at another models directory (a branch of domain or
+    # data trained with `rasa train --out DIR`) without touching the shared models/.
+    models = Path(os.environ.get("KEFU_TEST_MODELS") or REPO_ROOT / "models")
     try:
         return latest_model(models)
     except FileNotFoundError:
