@@ -14,6 +14,7 @@ from bot.db.enums import Category
 
 __all__ = [
     "CATEGORY_TYPE_WORDS",
+    "TYPE_ALIASES",
     "ProductSpec",
     "SizeRow",
     "brand_names",
@@ -68,6 +69,22 @@ CATEGORY_TYPE_WORDS: dict[Category, tuple[str, ...]] = {
         "电动牙刷",
         "机械键盘",
     ),
+}
+
+# What customers actually call a product type: 「这个耳机有降噪吗」 means the 蓝牙耳机,
+# 「手表防水吗」 the 智能手表. Only words that name exactly one type word of this catalogue;
+# "水壶" (电水壶 or 运动水壶) is deliberately missing, the customer is asked instead.
+TYPE_ALIASES: dict[str, str] = {
+    "耳机": "蓝牙耳机",
+    "手表": "智能手表",
+    "音箱": "蓝牙音箱",
+    "牙刷": "电动牙刷",
+    "键盘": "机械键盘",
+    "炸锅": "空气炸锅",
+    "压力锅": "电压力锅",
+    "料理机": "破壁机",
+    "洗面乳": "洗面奶",
+    "靴子": "马丁靴",
 }
 
 

@@ -99,6 +99,9 @@ INTENT_NEEDS: dict[str, str] = {
 # Questions answered from the handbook or the catalogue: several different ones are shopping,
 # not a request left unresolved; only the same handbook topic again, or pressing, counts.
 INFORMATION_INTENTS = frozenset({"faq", "ask_product", "ask_recommendation"})
+# Telling the shop how to do better is feedback, not a need left unmet: 「建议物流快一点」 three
+# times is a keen customer, not an unresolved delivery request.
+FEEDBACK_INTENTS = frozenset({"suggestion"})
 # After a refusal, complaining or saying no contests it; asking again only does when angry
 # (the refusal itself invites re-applying with the right reason, e.g. a quality problem).
 CONTEST_INTENTS = frozenset({"complaint", "deny"})
@@ -170,6 +173,8 @@ class Turn:
         """What the message asks for: its intent's need, a handbook topic, and the needs its
         words name (for a plain question only when it presses: "退款到底啥时候到")."""
         found: set[str] = set()
+        if self.intent in FEEDBACK_INTENTS:
+            return frozenset()
         if self.intent in INTENT_NEEDS:
             found.add(INTENT_NEEDS[self.intent])
         if self.topic:

@@ -26,6 +26,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.catalogue.index import TYPE_ALIASES
 from bot.catalogue.types import ProductSpec
 
 if TYPE_CHECKING:
@@ -49,6 +50,11 @@ def catalogue_patterns(specs: Iterable[ProductSpec]) -> list[dict[str, str]]:
     for spec in specs:
         ids.setdefault(spec.product_type, spec.product_type)
         ids.setdefault(spec.brand, spec.brand)
+    types = {spec.product_type for spec in specs}
+    for alias, product_type in TYPE_ALIASES.items():
+        # The colloquial word stands for its type word, so the action looks up the same key.
+        if product_type in types:
+            ids.setdefault(alias, product_type)
     for spec in specs:
         # Names win over generic words that happen to be spelt the same.
         ids[spec.name] = spec.sku

@@ -185,6 +185,9 @@ def test_intent_list_is_the_domain_with_faq_topics_and_chinese_labels(
     assert intents["track_order"] == "查物流" and intents["request_refund"] == "退款"
     assert intents["faq/invoice"] == "常见问题·发票"
     assert not {"session_start", "restart", "back", "nlu_fallback"} & set(intents)
+    # Every intent reads as the desk calls it, never as its code name.
+    assert intents["suggestion"] == "建议"
+    assert all(label != name for name, label in intents.items()), intents
 
 
 def test_transcript_carries_prediction_and_correction_of_typed_messages_only() -> None:

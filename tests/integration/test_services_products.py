@@ -182,6 +182,15 @@ def test_generic_words_rank_by_the_customers_wording_then_sales(seeded_session: 
     assert len(ranked) > 1 and keys == sorted(keys)
 
 
+def test_colloquial_type_words_find_the_catalogue_type(seeded_session: Session) -> None:
+    s = seeded_session
+    # 「这个耳机有降噪吗」 is about the noise-cancelling earphones, not a membership FAQ.
+    assert find_products(s, "耳机", hint="这个耳机有降噪吗")[0].sku == "EL001"
+    assert {p.product_type for p in find_products(s, "手表防水吗")} == {"智能手表"}
+    # The alias only adds its type: a product named outright still wins.
+    assert find_products(s, "声悦便携防水蓝牙音箱")[0].sku == "EL007"
+
+
 def test_product_of_the_latest_order(seeded_session: Session) -> None:
     latest = seeded_session.execute(
         select(Order).where(Order.customer_id == 1).order_by(Order.created_at.desc()).limit(1)

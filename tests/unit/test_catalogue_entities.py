@@ -39,6 +39,9 @@ def found(nlp: Any, text: str) -> list[tuple[str, str]]:
         ("请问5L大容量空气炸锅怎么预热", [("5L大容量空气炸锅", "KI001")]),
         ("男款缓震透气跑鞋42码还有吗", [("男款缓震透气跑鞋", "SH001")]),
         ("补水修护面膜(10片装)孕妇能用吗", [("补水修护面膜(10片装)", "SK005")]),
+        # What customers call it: the colloquial word stands for the catalogue's type word.
+        ("这个耳机有降噪吗", [("耳机", "蓝牙耳机")]),
+        ("手表防水吗", [("手表", "智能手表")]),
     ],
 )
 def test_products_are_found_inside_sentences(nlp: Any, text: str, expected: list[Any]) -> None:

@@ -177,6 +177,11 @@ def test_three_requests_about_three_orders_are_not_a_repeat() -> None:
     assert not decide(*turns).handoff
 
 
+def test_suggestions_about_the_same_thing_are_feedback_not_a_repeated_request() -> None:
+    tip = user("建议你们物流快一点，发货太慢了", "suggestion")
+    assert not decide(tip, bot("谢谢您的建议"), tip, bot("谢谢您的建议"), tip).handoff
+
+
 def test_a_thank_you_in_between_starts_a_new_request() -> None:
     ask = user("我的快递到哪了", "track_order")
     assert not decide(ask, ask, user("好的谢谢", "thank"), ask).handoff

@@ -44,6 +44,7 @@ INTENT_LABELS = {
     "ask_recommendation": "求推荐",
     "faq": "常见问题",
     "complaint": "投诉",
+    "suggestion": "建议",
     "inform": "提供信息",
     "out_of_scope": "其他问题",
     "stop": "不想继续",

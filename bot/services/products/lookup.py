@@ -18,6 +18,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.catalogue.index import TYPE_ALIASES
 from bot.db.enums import Category, OrderStatus, ServiceRecordKind
 from bot.db.models import Order, OrderItem, Product, ProductVariant, ServiceRecord
 from bot.services.customers.identity import get_customer
@@ -76,6 +77,7 @@ def find_products(session: Session, text_or_entity: str, hint: str = "") -> list
         if product is not None:
             return [product]
     hint = f"{text} {hint}"
+    text = with_type_words(text)
     for condition in (
         _contained_in(text, Product.name),
         _contained_in(text, Product.brand) & _contained_in(text, Product.product_type),
@@ -86,6 +88,15 @@ def find_products(session: Session, text_or_entity: str, hint: str = "") -> list
             return _rank(_drop_shadowed_types(matches, text), hint)
     by_brand = list(session.execute(base.where(_contained_in(text, Product.brand))).scalars())
     return _rank(by_brand, hint)
+
+
+def with_type_words(text: str) -> str:
+    """The text with the catalogue's type word after each colloquial alias of it ("耳机" →
+    "耳机蓝牙耳机"), so the type-word match finds what the customer calls it."""
+    for alias, product_type in TYPE_ALIASES.items():
+        if alias in text and product_type not in text:
+            text = text.replace(alias, alias + product_type)
+    return text
 
 
 def product_from_recent_order(session: Session, customer_id: int) -> Product | None:
