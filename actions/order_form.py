@@ -26,6 +26,7 @@ from actions.common import (
     latest_text,
     verified_orders_of,
 )
+from bot.channels.identity import CLIENT
 from bot.db.models import Order
 from bot.db.session import session_scope
 from bot.services.customers.identity import ORDER_NO, order_of_customer
@@ -167,9 +168,15 @@ class OrderFormValidation(FormValidationAction):
         order_no = tracker.get_slot(ORDER_ID)
         if not order_no:
             return {PHONE_TAIL: None}
+        # The channel's key for the client's address (bot.channels.identity): misses are counted
+        # per client too, so one address cannot spread its guesses over many orders.
+        client = ((tracker.latest_message or {}).get("metadata") or {}).get(CLIENT)
         with session_scope() as session:
             # Counted per order number in the database too, across conversations and restarts.
-            verdict = check_phone_tail(session, order_no, str(slot_value or ""), beijing_now())
+            verdict = check_phone_tail(
+                session, order_no, str(slot_value or ""), beijing_now(),
+                client_key=client if isinstance(client, str) else None,
+            )  # fmt: skip
         if verdict is Verdict.VERIFIED:
             verified = [*verified_orders_of(tracker), order_no]
             return {PHONE_TAIL: None, VERIFIED_ORDERS: verified, FAILED_CHECKS: 0}

@@ -1,7 +1,8 @@
 """Which conversation a customer channel message belongs to, and who it speaks for.
 
 The metadata a channel hands to Rasa is built here from verified facts only: ``customer_id``
-when a valid customer token came with the message, nothing otherwise. Whatever the client put in
+when a valid customer token came with the message, else the key the channel computed for the
+client's address (never the address itself). Whatever the client put in
 its own metadata (a ``customer_id``, a phone number, a token) is checked for size and dropped, so
 it can neither sign anyone in nor end up in the tracker store.
 
@@ -22,11 +23,17 @@ from typing import Any
 
 # The metadata key the actions read (actions.common.CUSTOMER_ID, actions.session).
 CUSTOMER_ID = "customer_id"
+# The metadata key of the client key (actions.order_form reads it for the verification lock-out).
+CLIENT = "client"
 SESSION_ID = re.compile(r"[0-9a-f]{64}")
 
 
-def trusted_metadata(customer_id: int | None) -> dict[str, Any]:
-    return {CUSTOMER_ID: customer_id} if customer_id is not None else {}
+def trusted_metadata(customer_id: int | None, client_key: str | None = None) -> dict[str, Any]:
+    """A signed-in customer's id; for an anonymous visitor the client's pseudonymous key
+    (bot.security.client_address), which the phone-tail check counts failures against."""
+    if customer_id is not None:
+        return {CUSTOMER_ID: customer_id}
+    return {CLIENT: client_key} if client_key is not None else {}
 
 
 def rest_conversation_id(sender: str, customer_id: int | None) -> str:

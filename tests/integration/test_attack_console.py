@@ -88,24 +88,13 @@ def test_parallel_wrong_logins_are_counted_before_they_are_checked(
     url = server.origin + API + "login"
 
     def attempt(_: int) -> int:
-        body = {"username": "parallel-guess", "password": "wrong"}
+        body = {"username": "agent02", "password": "wrong"}
         return requests.post(url, json=body, timeout=30).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(attempt, range(8)))
     assert statuses.count(401) == 5  # the per-username limit, not 8
     assert statuses.count(429) == 3
-
-
-def test_a_stranger_cannot_lock_an_agent_out() -> None:
-    """Wrong passwords for agent02 from another address leave agent02's own address free."""
-    from bot.handoff.console.auth import LoginThrottle
-
-    throttle = LoginThrottle(window_seconds=300, per_ip=20, per_username=5)
-    for _ in range(5):
-        assert throttle.begin("203.0.113.9", "agent02", now=0) == 0
-    assert throttle.begin("203.0.113.9", "agent02", now=1) > 0
-    assert throttle.begin("198.51.100.7", "agent02", now=1) == 0
 
 
 def test_forwarded_headers_count_only_from_a_configured_proxy(

@@ -25,6 +25,7 @@ from rasa.shared.utils.common import class_from_module_path
 from sanic import Sanic
 
 from bot.channels.socket_io import TOO_LONG_REPLY, SessionSocketIOInput
+from bot.security.client_address import client_key
 from bot.security.customer_token import issue_customer_token
 from bot.security.input_bounds import MAX_MESSAGE_CHARS
 from bot.security.startup import UnsafeSettings
@@ -42,6 +43,9 @@ bot.channels.chat_page.ChatPageInput:
 bot.handoff.console.channel.AgentConsoleInput:
 """
 REST = "/webhooks/rest/webhook"
+# What an anonymous visitor's messages carry: the channel's key for the client's address (the
+# phone-tail lock-out counts against it), never the address, nothing the client wrote.
+ANONYMOUS = {"client": client_key("127.0.0.1", SECRET)}
 STRONG_TOKEN = "rasa-api-token-0123456789abcdefghijklmnop"
 
 
@@ -132,7 +136,7 @@ def test_rest_metadata_customer_id_signs_nobody_in(
     body = {"sender": "mallory", "message": "probe-1", "metadata": {"customer_id": 2}}
     assert rest(server, body).status_code == 200
     message = said(agent, "probe-1")
-    assert message.metadata == {}  # anonymous: verifies by order number + phone tail
+    assert message.metadata == ANONYMOUS  # verifies by order number + phone tail
     assert message.sender_id == "mallory"
 
 
@@ -173,7 +177,7 @@ def test_anonymous_request_cannot_enter_a_signed_in_conversation(
     signed, anonymous, other = (said(agent, f"probe-3{x}") for x in "abc")
     # Three identities, three conversations: none can read or change another's.
     assert len({signed.sender_id, anonymous.sender_id, other.sender_id}) == 3
-    assert anonymous.metadata == {}
+    assert anonymous.metadata == ANONYMOUS
     # A fresh token for the same customer and sender continues the same conversation.
     assert rest(server, {"sender": "shared", "message": "probe-3d"}, token_for(3)).ok
     assert said(agent, "probe-3d").sender_id == signed.sender_id
@@ -268,7 +272,7 @@ def test_socket_token_signs_in_and_custom_data_cannot(
         anonymous.say(text + "-anon", anonymous.session(), {"customer_id": 2})
         wait_until(lambda: agent.about(text) and agent.about(text + "-anon"))
         assert said(agent, text).metadata == {"customer_id": 2}
-        assert said(agent, text + "-anon").metadata == {}
+        assert said(agent, text + "-anon").metadata == ANONYMOUS
     finally:
         signed.close()
         anonymous.close()

@@ -107,9 +107,12 @@ def test_open_loop_keeps_each_conversation_in_order_and_offers_the_rate() -> Non
     phase = asyncio.run(
         _serve(stand_in, lambda c: open_loop(c, factory, "20/s", 20, 2.0, seed=3, max_in_flight=50))
     )
-    assert len(phase.turns) == len(arrival_schedule(20, 2.0, seed=3))
+    # Every scheduled turn was offered, at its scheduled time (latency is timed from there; how
+    # long the replies took is the benchmark's to report, not a unit test's to bound).
+    schedule = arrival_schedule(20, 2.0, seed=3)
+    assert sorted(t.sent_at for t in phase.turns) == pytest.approx(schedule)
     assert all(t.ok for t in phase.turns) and phase.shed == 0
-    assert all(0.02 <= t.latency < 2 for t in phase.turns)
+    assert all(t.latency >= 0.02 for t in phase.turns)  # no reply before the server answered
     for sender, said in stand_in.messages.items():
         index = int(sender.rsplit("-", 1)[1])
         assert said == [text for _, text in conversation(index)][: len(said)]

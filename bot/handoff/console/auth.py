@@ -1,4 +1,4 @@
-"""Agent login for the console: session cookie, failed-login throttle, the signed-in agent.
+"""Agent login for the console: session cookie, sign-in throttle, the signed-in agent.
 
 The password check and the session tokens live in ``bot.handoff.agents`` (scrypt hashes, only
 a token's sha256 stored). This module is the HTTP side: the token travels only in an HttpOnly,
@@ -8,24 +8,40 @@ into them) cannot read it and no other site can make the browser send it.
 
 from __future__ import annotations
 
-import time
-from collections import deque
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.orm import Session
 
+from bot.db.session import session_scope
 from bot.handoff import agents as agent_service
-from bot.handoff.console.http import ApiError, client_ip, json_body, ok, run_db
+from bot.handoff.console.http import DB_TIMEOUT_SECONDS, ApiError, json_body, ok, run_db
+from bot.security.client_address import client_address, client_key
+from bot.security.login_throttle import (
+    Turn,
+    clear,
+    precise_now,
+    record_failure,
+    subject_of,
+    take_turn,
+)
+from bot.security.rate_limit import limiter, retry_after_header
+from bot.settings import Settings, get_settings
 from bot.timeutil import beijing_now
 
+T = TypeVar("T")
 COOKIE_NAME = "kefu_agent_session"
 SESSION_SECONDS = 12 * 3600
 ROLE_SUPERVISOR = "supervisor"
 MAX_FIELD_LENGTH = 128
+# Compare-and-set rounds one sign-in attempt may lose to parallel ones before it gives up.
+MAX_RACES = 20
 
 
 @dataclass(frozen=True)
@@ -65,61 +81,66 @@ def console_now(session: Session) -> datetime:
 
 
 class LoginThrottle:
-    """Counts login attempts per client address, and per username *from that address*, in a
-    sliding window.
+    """Slows down password guessing, on every instance alike.
 
-    Keyed by username and address together so that a stranger typing wrong passwords for an
-    agent locks out only the stranger's own address, never the agent. An attempt is counted
-    when it starts (``begin``, no await between the check and the count), so parallel guesses
-    cannot all pass the check before the first one fails; a successful login takes its attempt
-    back. In memory on purpose: it slows down password guessing against one Rasa process, which
-    is what the console runs in.
+    Two limits: sign-in attempts per client address (any usernames: password spraying), a
+    pyrate-limiter bucket shared through Redis when ``REDIS_URL`` is set
+    (bot.security.rate_limit); and a growing back-off per username *from that address*
+    (bot.security.login_throttle), in the database, so that a stranger's wrong passwords for an
+    agent slow down only the stranger, never the agent. Both count an attempt when it starts,
+    so parallel guesses cannot all pass the check before the first one fails.
     """
 
-    def __init__(
-        self, *, window_seconds: float = 300.0, per_ip: int = 20, per_username: int = 5
-    ) -> None:
-        self.window_seconds = window_seconds
-        self.limits = {"ip": per_ip, "user": per_username}
-        self._attempts: dict[tuple[str, str], deque[float]] = {}
+    def __init__(self, settings: Settings | None = None) -> None:
+        settings = settings or get_settings()
+        self.per_address = limiter(
+            "login", settings.rate_limit_login, settings.rate_limit_redis_url
+        )
+        # Threads of its own: the count must not queue behind the password hashing (scrypt,
+        # ~1 s of CPU each) that parallel sign-ins keep the shared worker threads busy with.
+        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="login-throttle")
 
-    @staticmethod
-    def _keys(ip: str, username: str) -> tuple[tuple[str, str], tuple[str, str]]:
-        return ("ip", ip), ("user", f"{username.lower()}\n{ip}")
+    async def _run(self, database_url: str, work: Callable[[Session], T]) -> T:
+        def in_session() -> T:
+            with session_scope(database_url) as session:
+                return work(session)
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._attempts.setdefault(key, deque())
-        while times and now - times[0] > self.window_seconds:
-            times.popleft()
-        if not times:
-            del self._attempts[key]  # an idle key costs nothing
-            return deque()
-        return times
+        loop = asyncio.get_running_loop()
+        return await asyncio.wait_for(
+            loop.run_in_executor(self._threads, in_session), timeout=DB_TIMEOUT_SECONDS
+        )
 
-    def retry_after(self, ip: str, username: str, now: float | None = None) -> int:
-        """Seconds until another attempt is allowed; 0 when allowed now."""
-        now = time.monotonic() if now is None else now
-        wait = 0.0
-        for key in self._keys(ip, username):
-            times = self._recent(key, now)
-            if len(times) >= self.limits[key[0]]:
-                wait = max(wait, self.window_seconds - (now - times[0]))
-        return int(wait) + 1 if wait > 0 else 0
+    async def begin(self, database_url: str, client: str, username: str) -> Turn:
+        """Counts an attempt that may go now, or the seconds to wait (counting nothing more)."""
+        if self.per_address is not None:
+            wait = await self.per_address.wait(client)
+            if wait:
+                return Turn(wait=wait)
+        subject = subject_of(username, client)
+        for _ in range(MAX_RACES):
+            turn = await self._run(
+                database_url, lambda session: take_turn(session, subject, precise_now())
+            )
+            if turn is not None:
+                return turn
+        # Lost every race: others are hammering this very name from this very client.
+        return Turn(wait=1.0)
 
-    def begin(self, ip: str, username: str, now: float | None = None) -> int:
-        """Counts an attempt and returns 0, or returns the seconds to wait (counting nothing)."""
-        now = time.monotonic() if now is None else now
-        wait = self.retry_after(ip, username, now)
-        if not wait:
-            for key in self._keys(ip, username):
-                self._attempts.setdefault(key, deque()).append(now)
-        return wait
+    async def close(self) -> None:
+        if self.per_address is not None:
+            await self.per_address.close()
+        self._threads.shutdown(wait=False)
 
-    def succeeded(self, ip: str, username: str) -> None:
-        ip_key, user_key = self._keys(ip, username)
-        self._attempts.pop(user_key, None)
-        if self._attempts.get(ip_key):
-            self._attempts[ip_key].pop()
+    async def failed(self, database_url: str, client: str, username: str, attempt: int) -> None:
+        subject = subject_of(username, client)
+        await self._run(
+            database_url,
+            lambda session: record_failure(session, subject, attempt, precise_now()),
+        )
+
+    async def succeeded(self, database_url: str, client: str, username: str) -> None:
+        subject = subject_of(username, client)
+        await self._run(database_url, lambda session: clear(session, subject, precise_now()))
 
 
 def _credential(body: dict[str, Any], key: str) -> str:
@@ -149,11 +170,14 @@ async def login(request: Request, database_url: str, throttle: LoginThrottle) ->
     body = json_body(request)
     username = _credential(body, "username").strip()
     password = _credential(body, "password")
-    ip = client_ip(request)
-    wait = throttle.begin(ip, username)
-    if wait:
+    client = client_key(client_address(request), get_settings().customer_jwt_secret)
+    turn = await throttle.begin(database_url, client, username)
+    if turn.wait:
         raise ApiError(
-            429, "too_many_attempts", "登录失败次数过多，请稍后再试。", {"Retry-After": str(wait)}
+            429,
+            "too_many_attempts",
+            "登录尝试过于频繁，请稍后再试。",
+            {"Retry-After": retry_after_header(turn.wait)},
         )
 
     def work(session: Session) -> tuple[AgentInfo, str] | None:
@@ -165,9 +189,10 @@ async def login(request: Request, database_url: str, throttle: LoginThrottle) ->
 
     found = await run_db(database_url, work)
     if found is None:
+        await throttle.failed(database_url, client, username, turn.attempt)
         # One message for unknown user and wrong password: no hint which one it was.
         raise ApiError(401, "bad_credentials", "用户名或密码不正确。")
-    throttle.succeeded(ip, username)
+    await throttle.succeeded(database_url, client, username)
     me, token = found
     resp = ok({"agent": me.as_json()})
     _set_cookie(request, resp, token, SESSION_SECONDS)
