@@ -122,6 +122,8 @@ class RestClient:
                 replies = await response.json(content_type=None)
                 ok = response.status == 200 and isinstance(replies, list) and bool(replies)
                 error = "" if ok else f"HTTP {response.status}, no bot message"
+                if not isinstance(replies, list):
+                    replies = []  # an error body (e.g. a 429's JSON object), not messages
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             ok, error, replies = False, type(exc).__name__, []
         latency = time.monotonic() - scheduled

@@ -14,6 +14,7 @@ from benchmarks.results import (
     BenchResults,
     targets,
 )
+from benchmarks.scaling import scaling_lines
 from benchmarks.stats import ratio
 
 BUSY_CORES = 0.25  # other processes using more than this during a step make its numbers suspect
@@ -242,6 +243,7 @@ def _load(r: BenchResults, plots: Mapping[str, str]) -> list[str]:
                 f"{cpu_ms:.0f} ms of CPU per turn at saturation, so one process tops out near "
                 f"{1000 / cpu_ms:.0f} turns/s whatever the number of cores.",
             ]
+    lines += scaling_lines(r)
     if "latency" in plots:
         lines += ["", f"![latency and throughput]({plots['latency']})"]
     lines += ["", "### Latency per conversation step (p50 / p95 ms)", ""]

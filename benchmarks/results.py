@@ -11,6 +11,8 @@ from benchmarks.stats import PhaseSummary, ratio
 
 OURS, BASELINE_RASA, BASELINE_TFIDF, STOCK = "ours", "baseline_rasa", "baseline_tfidf", "stock"
 BASELINE_LINEAR = "baseline_linear"
+# + N: `make prod`'s set-up with N Rasa instances behind nginx (benchmarks.scaling).
+CLUSTER_PREFIX = "ours-x"
 BASELINES = (BASELINE_RASA, BASELINE_TFIDF, BASELINE_LINEAR)
 SYSTEM_TITLES = {
     OURS: "ours (config.yml)",
@@ -18,6 +20,7 @@ SYSTEM_TITLES = {
     BASELINE_TFIDF: "(b) jieba+TF-IDF+LogReg",
     BASELINE_LINEAR: "(c) jieba+char 1-3+TF-IDF+LogReg",
     STOCK: "stock Rasa",
+    **{f"{CLUSTER_PREFIX}{n}": f"ours ×{n} behind nginx (PostgreSQL, Redis)" for n in range(1, 5)},
 }
 TARGET_F1 = 0.95
 TARGET_F1_MARGIN = 0.03

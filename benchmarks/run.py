@@ -21,7 +21,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from benchmarks import cost
+from benchmarks import cost, scaling
 from benchmarks.load_bench import LoadPlan, run_interleaved
 from benchmarks.results import (
     BASELINE_LINEAR,
@@ -176,10 +176,11 @@ def _store(work: Path, label: str) -> tuple[str, list[int], Path]:
 def load_servers(
     models: dict[str, Path], work: Path, plan: LoadPlan, results: BenchResults
 ) -> dict[str, ServerBench]:
-    """Both servers up at once, loaded phase by phase in turn (see run_interleaved)."""
+    """Every server up at once, loaded phase by phase in turn (see run_interleaved). A label
+    ours-xN is `make prod`'s set-up with N instances serving our model (benchmarks.scaling)."""
     from tests.live_assistant import running_assistant
 
-    pids: dict[str, cost.ServerPids] = {}
+    pids: dict[str, scaling.RolePids] = {}
     urls: dict[str, str] = {}
     customers: dict[str, list[int]] = {}
     rss: dict[str, dict[str, float]] = {label: {} for label in models}
@@ -188,11 +189,10 @@ def load_servers(
 
     def between_phases(label: str, event: str) -> None:
         p = pids[label]
-        cpu_marks[label, event] = {"rasa": cost.cpu_seconds(p.rasa),
-                                   "actions": cost.cpu_seconds(p.actions)}  # fmt: skip
+        cpu_marks[label, event] = p.cpu_seconds()
         if event == "warm":
-            rss[label]["rasa warm"] = cost.rss_mb(p.rasa)
-            rss[label]["actions warm"] = cost.rss_mb(p.actions)
+            rss[label]["rasa warm"] = p.rss_mb("rasa")
+            rss[label]["actions warm"] = p.rss_mb("actions")
         elif event.startswith("start:"):
             say(f"load {label}: phase {event[6:]}")
             check_busy(f"load {label} {event[6:]}", results)
@@ -202,15 +202,21 @@ def load_servers(
 
     with contextlib.ExitStack() as stack:
         for label, model in models.items():
+            if (instances := scaling.cluster_instances(label)) is not None:
+                say(f"load {label}: starting {instances} instance(s) behind nginx")
+                urls[label], customers[label], pids[label] = scaling.start_cluster(
+                    stack, model, instances, work
+                )
+                continue
             url, customers[label], directory = _store(work, label)
             say(f"load {label}: starting servers ({len(customers[label])} demo customers)")
             live = stack.enter_context(running_assistant(model, url, directory / "logs"))
             urls[label] = live.url
-            pids[label] = cost.server_pids(int(live.url.rsplit(":", 1)[1]))
+            pids[label] = scaling.single_server_pids(int(live.url.rsplit(":", 1)[1]))
         loads = asyncio.run(run_interleaved(urls, customers, plan, between_phases))
         for label, p in pids.items():
-            rss[label]["rasa after load"] = cost.rss_mb(p.rasa)
-            rss[label]["actions after load"] = cost.rss_mb(p.actions)
+            rss[label]["rasa after load"] = p.rss_mb("rasa")
+            rss[label]["actions after load"] = p.rss_mb("actions")
     benches = {}
     for label, load in loads.items():
         summaries = []
@@ -246,6 +252,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="use the models of a previous run in --work (no training costs)",
     )
     parser.add_argument("--skip-nlu", action="store_true")
+    parser.add_argument("--cluster-instances", type=int, nargs="*", default=[1, 2],
+                        help="also load `make prod`'s set-up with these numbers of Rasa "
+                        "instances behind nginx (local PostgreSQL and Redis)")  # fmt: skip
+    parser.add_argument("--servers", nargs="*", default=None,
+                        help="load only these servers (ours, stock, ours-x2, ...)")  # fmt: skip
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--wait-minutes", type=float, default=30.0,
                         help="how long to wait for other engineers' trainings")  # fmt: skip
@@ -255,6 +266,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.chdir(REPO)
+    # One load generator on one address plays hundreds of customers: the per-client rate limits
+    # (bot.security) would measure the limiter, not the assistant. Every server started below
+    # inherits this environment.
+    for limit in ("RATE_LIMIT_PER_SENDER", "RATE_LIMIT_PER_ADDRESS"):
+        os.environ[limit] = "off"
     extra = sys.argv[1:] if argv is None else argv
     command = " ".join(["python -m benchmarks.run", *extra]) if extra else "make bench"
     results = BenchResults(machine_facts(), command)
@@ -283,6 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_load:
         plan = LoadPlan(duration=args.duration, concurrency=args.concurrency)
         servers = {label: models[label] for label in (OURS, STOCK) if label in models}
+        for n in args.cluster_instances:
+            servers[scaling.cluster_label(n)] = models[OURS]
+        if args.servers is not None:
+            servers = {label: model for label, model in servers.items() if label in args.servers}
         results.load = load_servers(servers, args.work, plan, results)
     else:
         results.notes.append("Load test skipped (--skip-load).")

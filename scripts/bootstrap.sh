@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Creates or refreshes .venv (Python 3.10, as Rasa 3.6 requires) when it is missing or when
-# pyproject.toml changed since the last install. Idempotent: a second run does nothing.
+# pyproject.toml or requirements.lock changed since the last install. Idempotent: a second run
+# does nothing. Installs exactly the versions of requirements.lock (every transitive dependency,
+# written by scripts/lock.sh), then the project itself without resolving anything again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +19,7 @@ find_python() {
   exit 1
 }
 
-stamp_value=$(cat pyproject.toml | sha256sum | cut -c1-16)
+stamp_value=$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
 stamp_file=.venv/.bootstrap-stamp
 
 if [ -x .venv/bin/python ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp_value" ]; then
@@ -31,7 +33,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 echo "==> installing the project and its pinned dependencies into .venv (first time: a few minutes, ~3 GB)"
-.venv/bin/python -m pip install --upgrade --progress-bar on "pip>=24" setuptools wheel
-.venv/bin/python -m pip install --progress-bar on -e ".[dev]"
+# setuptools and wheel come from the lock like everything else.
+.venv/bin/python -m pip install --upgrade --progress-bar on "pip>=24"
+.venv/bin/python -m pip install --progress-bar on -r requirements.lock
+.venv/bin/python -m pip install --progress-bar on --no-deps -e .
 echo "$stamp_value" > "$stamp_file"
 echo "==> .venv ready"

@@ -1,0 +1,1 @@
+"""Production deployment on this machine: several Rasa instances behind nginx (`make prod`)."""
