@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -30,6 +31,10 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.identity import is_session_of, new_session_id, trusted_metadata
+from bot.channels.socketio_redis import share_rooms_through_redis
+from bot.handoff.console import live as console_live
+from bot.resilience.guard import TurnGuard
+from bot.security.client_address import client_address, client_key
 from bot.security.customer_token import verified_customer_id
 from bot.security.input_bounds import (
     MAX_MESSAGE_CHARS,
@@ -38,6 +43,7 @@ from bot.security.input_bounds import (
     checked_message,
     checked_metadata,
 )
+from bot.security.rate_limit import TOO_FAST_MESSAGE, MessageLimits, retry_after_header
 from bot.security.startup import refuse_unsafe_production
 from bot.settings import get_settings
 
@@ -58,6 +64,13 @@ def offered_token(environ: dict[str, Any], auth: object) -> str | None:
     return tokens[0] if tokens else None
 
 
+def requester_key(environ: dict[str, Any]) -> str:
+    """The connecting client's key, from Sanic's request (which knows the trusted proxies)."""
+    request = environ.get("sanic.request")
+    address = client_address(request) if request is not None else environ.get("REMOTE_ADDR")
+    return client_key(str(address or "unknown"), get_settings().customer_jwt_secret)
+
+
 class SessionSocketIOInput(SocketIOInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -72,12 +85,39 @@ class SessionSocketIOInput(SocketIOInput):
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # A failure that Rasa would leave unanswered gets a polite reply (bot.resilience).
+        guard = TurnGuard()
+        on_new_message = guard.wrap(on_new_message)
         socketio_webhook = super().blueprint(on_new_message)
+        guard.watch(socketio_webhook)
         sio = self.sio
         if sio is None:  # Rasa's blueprint() always sets it; checked for the type checker.
             raise RuntimeError("SocketIOInput.blueprint() did not create its server")
         sio.eio.max_http_buffer_size = MAX_PACKET_BYTES
-        secret = self.jwt_key or get_settings().customer_jwt_secret
+        settings = get_settings()
+        if settings.socketio_redis_url:
+            share_rooms_through_redis(sio, settings.socketio_redis_url)
+        secret = self.jwt_key or settings.customer_jwt_secret
+        # The agent console's live updates share this server, in a namespace of their own, and
+        # hear of every customer message handled here (bot.handoff.console.live).
+        console_live.attach(sio, self.namespace)
+        handle = console_live.watching(on_new_message, sio)
+        limits = MessageLimits.from_settings(settings)
+
+        @socketio_webhook.after_server_stop
+        async def close_limits(*_: Any) -> None:
+            await limits.close()
+
+        async def tell_to_slow_down(sid: str, state: dict[str, Any], wait: float) -> None:
+            """The polite reply to a message over the rate, once per wait (a flood of messages
+            does not get a flood of replies)."""
+            now = time.monotonic()
+            if now < state.get("slow_down_until", 0.0):
+                return
+            state["slow_down_until"] = now + wait
+            await sio.save_session(sid, state, namespace=self.namespace)
+            text = TOO_FAST_MESSAGE.format(seconds=retry_after_header(wait))
+            await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
 
         # Registering the same event again replaces Rasa's handler (python-socketio keeps one
         # handler per event and namespace).
@@ -88,7 +128,11 @@ class SessionSocketIOInput(SocketIOInput):
             if token is not None and customer_id is None:
                 logger.info("socket.io connection refused: invalid customer token")
                 return False
-            await sio.save_session(sid, {"customer_id": customer_id}, namespace=self.namespace)
+            # The client's key (bot.security.client_address) for the per-address message limit
+            # and the verification lock-out, taken once from the connection's request.
+            client = requester_key(environ)
+            state = {"customer_id": customer_id, "client": client}
+            await sio.save_session(sid, state, namespace=self.namespace)
             return True
 
         @sio.on("session_request", namespace=self.namespace)
@@ -132,13 +176,17 @@ class SessionSocketIOInput(SocketIOInput):
                     self.bot_message_evt, {"text": reply}, room=sid, namespace=self.namespace
                 )
                 return
-            await on_new_message(
+            wait = await limits.wait(state["client"], sender_id)
+            if wait:
+                await tell_to_slow_down(sid, state, wait)
+                return
+            await handle(
                 UserMessage(
                     text,
                     SocketIOOutput(sio, self.bot_message_evt),
                     sender_id,
                     input_channel=self.name(),
-                    metadata=trusted_metadata(state.get("customer_id")),
+                    metadata=trusted_metadata(state.get("customer_id"), state["client"]),
                 )
             )
 

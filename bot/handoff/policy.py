@@ -20,7 +20,7 @@ from typing import Any
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
@@ -31,13 +31,21 @@ from bot.handoff.escalation import HANDOFF_ACTION, Decision, assess
 logger = logging.getLogger(__name__)
 
 DEFAULT_PRIORITY = 6
+# action_listen, and the actions that return ActionExecuted("action_listen") themselves: the
+# session start, and the rating question the console runs when an agent hands the chat back.
+LISTENING_ACTIONS = frozenset(
+    {ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME, "action_ask_satisfaction"}
+)
 
 
 def just_heard_customer(tracker: DialogueStateTracker) -> bool:
     """True when the customer's message is the latest turn and the bot has not acted on it.
 
     The action before the message must be ``action_listen`` and must not be our hand-over
-    (which pauses the chat; a message arriving then is for the agent, not for us).
+    (which pauses the chat; a message arriving then is for the agent, not for us). It may also
+    be one of the actions that end by listening themselves: when one failed (the action server
+    was down) its events are lost, the customer's message follows it directly, and a threat or
+    「转人工」 then must still count.
     """
     if tracker.is_paused():
         return False
@@ -48,7 +56,7 @@ def just_heard_customer(tracker: DialogueStateTracker) -> bool:
         elif isinstance(event, ActionExecuted):
             if not seen_user:
                 return False  # the bot already acted after the latest message
-            return event.action_name == ACTION_LISTEN_NAME
+            return event.action_name in LISTENING_ACTIONS
     return False
 
 

@@ -346,6 +346,17 @@ def test_policy_predicts_the_handoff_right_after_a_threat(policy: EscalationPoli
     assert [r["code"] for r in reasons] == [LEGAL_THREAT]
 
 
+@pytest.mark.parametrize("failed", ["action_session_start", "action_ask_satisfaction"])
+def test_policy_hears_the_message_after_a_failed_action_that_listens_itself(
+    policy: EscalationPolicy, failed: str
+) -> None:
+    """With the action server down, these actions run without their events (no action_listen
+    follows them); a threat in the customer's next message must still count."""
+    tracker = tracker_of(ActionExecuted(failed), said("我要去12315投诉", "complaint"))
+    prediction = policy.predict_action_probabilities(tracker, DOMAIN)
+    assert prediction.max_confidence_index == handoff_index()
+
+
 def test_policy_stays_silent_for_a_calm_customer(policy: EscalationPolicy) -> None:
     tracker = tracker_of(ActionExecuted("action_listen"), said("我的快递到哪了", "track_order"))
     prediction = policy.predict_action_probabilities(tracker, DOMAIN)
