@@ -178,6 +178,7 @@ class ServiceRecordKind(str, enum.Enum):
     AFTER_SALE = "after_sale"
     PRODUCT_QUESTION = "product_question"
     COMPLAINT = "complaint"
+    SUGGESTION = "suggestion"
     HANDOFF = "handoff"
     NOTE = "note"
 
@@ -190,6 +191,17 @@ SERVICE_RECORD_KIND_LABELS: dict[ServiceRecordKind, str] = {
     ServiceRecordKind.AFTER_SALE: "售后申请",
     ServiceRecordKind.PRODUCT_QUESTION: "商品咨询",
     ServiceRecordKind.COMPLAINT: "投诉",
+    ServiceRecordKind.SUGGESTION: "建议",
     ServiceRecordKind.HANDOFF: "转人工",
     ServiceRecordKind.NOTE: "备注",
 }
+
+
+class ComplaintCategory(str, enum.Enum):
+    """What a complaint is about; the handbook sorts complaints this way for its reports."""
+
+    LOGISTICS = "物流"
+    QUALITY = "质量"
+    SERVICE = "服务"
+    PRICE = "价格"
+    OTHER = "其他"

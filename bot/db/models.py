@@ -38,6 +38,7 @@ from bot.db.enums import (
     AfterSaleType,
     Carrier,
     Category,
+    ComplaintCategory,
     DeliveryException,
     EventKind,
     MembershipLevel,
@@ -314,7 +315,8 @@ class AfterSaleTicket(Base):
 
 
 class ServiceRecord(Base):
-    """Something the service desk recorded: an inquiry, an urge, an address change, a handoff."""
+    """Something the service desk recorded: an inquiry, an urge, an address change, a handoff,
+    a complaint or a suggestion (the last two with a reference number the customer is given)."""
 
     __tablename__ = "service_records"
 
@@ -327,6 +329,14 @@ class ServiceRecord(Base):
     # Who wrote it: "bot" for the assistant, otherwise the agent's name.
     operator = Column(String(40), nullable=False, default="bot")
     created_at = Column(DateTime, nullable=False, default=beijing_now)
+    # The Rasa conversation it came from: keeps one complaint per conversation and day.
+    sender_id = Column(String(255), nullable=True, index=True)
+    # Complaints only (bot.services.records.classify).
+    category = Column(enum_type(ComplaintCategory, "complaint_category"), nullable=True)
+    # Complaints and suggestions: "TS20261201-0007" / "JY20261201-0003", quoted by the customer.
+    reference_no = Column(String(20), nullable=True, unique=True)
+    # When the customer was promised an answer (complaints).
+    due_at = Column(DateTime, nullable=True)
 
     order = relationship("Order", back_populates="service_records")
     customer = relationship("Customer")

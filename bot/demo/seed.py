@@ -23,6 +23,7 @@ from bot.db.models import META_REFERENCE_TIME, META_SEED_VERSION, Order, StoreMe
 from bot.db.schema import metadata
 from bot.db.session import make_engine, resolve_url
 from bot.demo.context import SEED, Row, new_context
+from bot.demo.history import insert_history
 from bot.demo.people import build_people
 from bot.demo.products import build_products
 from bot.demo.scenarios import build_orders
@@ -32,8 +33,9 @@ from bot.handoff.agents import seed_agents
 # logistics update for 4 days" stay true whatever the real clock says.
 DEMO_REFERENCE_TIME = datetime(2026, 11, 20, 10, 0, 0)
 
-# Bump when the generated data changes, so an old demo database is recognisable.
-SEED_VERSION = "1"
+# Bump when the generated data changes, so an old demo database is recognisable (2: the
+# sixty days of service history).
+SEED_VERSION = "2"
 
 
 class SeedError(RuntimeError):
@@ -120,13 +122,19 @@ def seed(url: str | None = None, reset: bool = False) -> SeedReport:
                         "the database already holds data that 'bot seed' did not create; "
                         "use an empty database or seed(reset=True)"
                     )
-                _insert(conn, build_store())
+                store = build_store()
+                _insert(conn, store)
                 created = True
             # The demo desk's console accounts; idempotent, and also added to stores seeded
             # before the handoff existed.
             with Session(bind=conn, future=True) as session:
-                seed_agents(session)
+                agents = seed_agents(session)
                 session.flush()
+                desk = [(int(a.id), str(a.username)) for a in agents if not a.is_supervisor]
+            if created:
+                # Sixty days of conversations, cases and records behind the demo's report.
+                customers = [int(row["id"]) for row in store["customers"]]
+                insert_history(conn, DEMO_REFERENCE_TIME, customers, desk)
             report = SeedReport(
                 created=created,
                 seconds=round(time.perf_counter() - started, 2),

@@ -55,7 +55,9 @@ def test_migrate_and_seed_on_postgres(pg_url: str) -> None:
     engine = make_engine(pg_url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            # The seed's demo history writes into Rasa's tracker-store table, which is Rasa's.
+            not_rasas = {"include_name": lambda name, kind, _: name != "events"}
+            context = MigrationContext.configure(conn, opts={"compare_type": True, **not_rasas})
             assert compare_metadata(context, metadata) == []
             assert "orders" in inspect(conn).get_table_names()
     finally:

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from bot.desk_labels import FAQ_LABELS, INTENT_LABELS
+
 PRIORITY_LABELS = {3: "紧急", 2: "优先", 1: "普通"}
 REASON_LABELS = {
     "requested_human": "顾客要求转人工",
@@ -23,43 +25,6 @@ REASON_LABELS = {
     "safety_harm": "人身安全 / 健康问题",
 }
 EMOTION_LABELS = {"angry": "生气", "anxious": "焦急", "neutral": "平静", "satisfied": "满意"}
-# domain.yml's intents, as the desk calls them.
-INTENT_LABELS = {
-    "greet": "打招呼",
-    "goodbye": "告别",
-    "thank": "致谢",
-    "affirm": "确认",
-    "deny": "否认",
-    "bot_challenge": "问是不是机器人",
-    "request_human": "要求人工",
-    "track_order": "查物流",
-    "urge_shipment": "催发货",
-    "cancel_order": "取消订单",
-    "modify_address": "改地址",
-    "request_return": "退货",
-    "request_exchange": "换货",
-    "request_refund": "退款",
-    "refund_status": "退款进度",
-    "ask_product": "商品咨询",
-    "ask_recommendation": "求推荐",
-    "faq": "常见问题",
-    "complaint": "投诉",
-    "suggestion": "建议",
-    "inform": "提供信息",
-    "out_of_scope": "其他问题",
-    "stop": "不想继续",
-    "rate": "评价",
-}
-# The faq retrieval sub-intents (data/nlu/faq.yml), for the console's correction menu.
-FAQ_LABELS = {
-    "shipping_fee": "运费",
-    "delivery_time": "配送时效",
-    "invoice": "发票",
-    "payment": "支付方式",
-    "promotion": "优惠活动",
-    "return_policy": "退货政策",
-    "warranty": "保修",
-}
 STATUS_LABELS = {"waiting": "排队中", "active": "处理中", "resolved": "已解决"}
 # The actions and events that mark the hand-over in the transcript.
 SYSTEM_NOTES = {
