@@ -32,13 +32,15 @@ from actions.common import (
     verified_orders_of,
 )
 from actions.order_form import ORDER_ID, resolve_order
+from actions.records import COMPLAINT_INTENT, file_complaint, latest_intent
 from bot.db.models import Order
 from bot.db.session import session_scope
-from bot.handoff.cases import record_rating
 from bot.handoff.escalation import handoff_decision
 from bot.handoff.hand_over import hand_over
 from bot.services.clock import store_now
+from bot.services.followups.satisfaction import store_rating
 from bot.services.orders.lookup import Purpose, candidate_orders
+from bot.services.records.replies import complaint_handoff_note
 from bot.timeutil import beijing_now
 
 logger = logging.getLogger(__name__)
@@ -128,8 +130,13 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         decision = handoff_decision(tracker.events, latest_text=latest_text(tracker))
+        complaint_no: str | None = None
         try:
             with session_scope() as session:
+                if latest_intent(tracker) == COMPLAINT_INTENT:
+                    # The complaint that made the customer ask for a person is kept too (once).
+                    complaint, _ = file_complaint(session, tracker, store_now(session))
+                    complaint_no = str(complaint.reference_no)
                 result = hand_over(
                     session,
                     sender_id=tracker.sender_id,
@@ -145,7 +152,8 @@ class ActionHandoff(Action):
             logger.exception("handoff: the case database is unavailable")
             dispatcher.utter_message(text=DESK_UNREACHABLE)
             return []
-        dispatcher.utter_message(text=result.text)
+        note = f"\n{complaint_handoff_note(complaint_no)}" if complaint_no else ""
+        dispatcher.utter_message(text=result.text + note)
         events: list[EventType] = [SlotSet(HANDOFF_CASE_ID, str(result.case_id))]
         if tracker.active_loop.get("name"):
             # The agent takes over whatever the form was doing; the bot must not resume it.
@@ -197,8 +205,16 @@ class ActionStoreRating(Action):
         if rating is not None:
             with session_scope() as session:
                 comment = text if text and not text.startswith("/") else None
-                stored = record_rating(
-                    session, tracker.sender_id, rating, store_now(session), comment
-                )
+                # A human case's rating, or a bot survey's (bot-only chat, after-sale case);
+                # 1-2 opens a supervisor's follow-up.
+                stored = store_rating(
+                    session,
+                    sender_id=tracker.sender_id,
+                    customer_id=customer_id_of(tracker),
+                    rating=rating,
+                    comment=comment,
+                    now=beijing_now(),
+                    store_time=store_now(session),
+                ).stored
         dispatcher.utter_message(text=rating_reply(rating, stored))
         return [SlotSet(RATING, None)] if RATING in (domain.get("slots") or {}) else []

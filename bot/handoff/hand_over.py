@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.enums import ServiceRecordKind
 from bot.db.models import Order
-from bot.db.models_handoff import ACTIVE
+from bot.db.models_handoff import ACTIVE, HandoffCase
 from bot.formatting import mask_phone
 from bot.handoff.cases import (
     active_case_for_sender,
@@ -29,6 +29,7 @@ from bot.handoff.cases import (
 from bot.handoff.escalation import ANGER_PRIORITY, Decision
 from bot.handoff.summary import CustomerFacts, build_summary, facts_from_overview
 from bot.services.customers.identity import get_customer
+from bot.services.followups.promises import Matter, open_follow_up
 from bot.services.orders.tracking import add_record, overview
 
 RECORD_CHARS = 2000
@@ -89,6 +90,20 @@ def customer_facts(session: Session, customer_id: int | None) -> CustomerFacts |
     )
 
 
+def promise_callback(session: Session, case: HandoffCase, due_at: datetime, now: datetime) -> None:
+    """After hours the customer is promised a call-back: a follow-up the morning desk owns."""
+    open_follow_up(
+        session,
+        kind="callback",
+        promise=f"下班后转人工（会话 #{case.id}），{due_at:%m月%d日 %H:%M} 前联系客户",
+        due_at=due_at,
+        now=now,
+        matter=Matter(
+            customer_id=case.customer_id, sender_id=case.sender_id, handoff_case_id=case.id
+        ),
+    )
+
+
 def hand_over(
     session: Session,
     *,
@@ -136,6 +151,8 @@ def hand_over(
             now,
             customer_id=customer_id,
         )
+        if not in_service_hours(now):
+            promise_callback(session, case, callback_by(now), now)
     position = queue_position(session, case)
     return HandOver(
         case_id=int(case.id),

@@ -32,6 +32,7 @@ from bot.policy import logistics
 from bot.policy import orders as order_rules
 from bot.policy.logistics import DeliveryWindow
 from bot.policy.returns import NO_REASON_WINDOW
+from bot.services.followups.promises import promise_order_news
 
 BOT_OPERATOR = "bot"
 EVENTS_SHOWN = 3
@@ -243,6 +244,10 @@ def track(session: Session, order: Order, now: datetime) -> Tracking:
         )
         inquiry_at = record.created_at
         follow_up = logistics.follow_up_by(record.created_at)
+        # The reply promises news by then, every time it is asked: one open follow-up owes it.
+        promise_order_news(
+            session, order, kind="logistics", promise=text, due_at=follow_up, now=now
+        )
     return Tracking(
         order_no=order.order_no,
         status=order.status,
@@ -274,13 +279,19 @@ def urge_shipment(session: Session, order: Order, now: datetime) -> UrgeResult:
     late = "（已超过承诺发货时间）" if overdue else ""
     text = f"客户催发货{late}，已通知仓库加急处理"
     record, created = record_once(session, order, ServiceRecordKind.URGE_SHIPMENT, text, now)
+    follow_up_by = logistics.follow_up_by(record.created_at) if overdue else None
+    if follow_up_by is not None:
+        # Only a late order is promised news ("…前给您回复发货进展"); an urge in time is not.
+        promise_order_news(
+            session, order, kind="shipment", promise=text, due_at=follow_up_by, now=now
+        )
     return UrgeResult(
         UrgeOutcome.URGED if created else UrgeOutcome.ALREADY_URGED,
         order.order_no,
         ship_by=ship_by,
         overdue=overdue,
         urged_at=record.created_at,
-        follow_up_by=logistics.follow_up_by(record.created_at) if overdue else None,
+        follow_up_by=follow_up_by,
     )
 
 
