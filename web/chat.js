@@ -324,6 +324,40 @@
     return true;
   }
 
+  /* ---------- typing notes with the agent console (bot/handoff/console/live.py) ---------- */
+
+  var TYPING_EVERY_MS = 3000, TYPING_SHOWN_MS = 4000, typedAt = 0, typingTimer = null;
+  // The widget's socket.io socket: its event handlers run with the socket as `this`, and the
+  // widget offers no other way to it.
+  var widgetSocket = null;
+
+  function rememberSocket() { widgetSocket = this; }
+
+  // The agent holding a handed-over chat is typing: say so under the widget for a moment.
+  function showAgentTyping(data) {
+    var note = $("agent-typing");
+    if (!note) {
+      note = el("p", "agent-typing");
+      note.id = "agent-typing";
+      note.setAttribute("role", "status");
+      $("webchat").parentNode.insertBefore(note, $("webchat").nextSibling);
+    }
+    note.textContent = "人工客服" + ((data && data.agent) || "") + "正在输入…";
+    note.hidden = false;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { note.hidden = true; }, TYPING_SHOWN_MS);
+  }
+
+  // The customer is typing: tell the server on the widget's own socket (the server passes it
+  // on only while a person holds or is about to take the chat).
+  function customerTyping(event) {
+    var now = Date.now();
+    if (!event.target.classList || !event.target.classList.contains("rw-new-message")) return;
+    if (!widgetSocket || !widgetSocket.connected || now - typedAt < TYPING_EVERY_MS) return;
+    typedAt = now;
+    widgetSocket.emit("customer_typing", {});
+  }
+
   function initWidget(token) {
     var container = $("webchat");
     if (!window.WebChat || typeof window.WebChat.default !== "function") {
@@ -355,6 +389,7 @@
         // until the server sends rule props, which Rasa's socketio channel never does.
         withRules: false,
         params: { storage: "session" },
+        onSocketEvent: { session_confirm: rememberSocket, agent_typing: showAgentTyping },
         customMessageDelay: function (message) {
           // A short typing pause reads naturally; the 3 s default feels slow for a shop.
           var delay = (message || "").length * 20;
@@ -363,6 +398,7 @@
       },
       container
     );
+    container.addEventListener("input", customerTyping);
     document.documentElement.dataset.widget = "initialised";
   }
 

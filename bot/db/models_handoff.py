@@ -1,8 +1,10 @@
-"""Models of the human handoff: agents, their sessions, handoff cases and the cases' audit trail.
+"""Models of the human handoff: agents, their sessions, handoff cases and the cases' audit trail,
+and the console's canned replies and read markers.
 
 Same ``Base``/metadata as :mod:`bot.db.models`; :mod:`bot.db.schema` gathers all model modules
-so the migrations and the seed see every table. Alembic revision 0002 mirrors this
-module exactly; tests/integration/test_db_migrations.py compares the two.
+so the migrations and the seed see every table. Alembic revisions 0002 (and 0008 for canned
+replies and read markers) mirror this module exactly; tests/integration/test_db_migrations.py
+compares the two.
 
 States, roles and event kinds are plain strings with a CHECK constraint (not Python enums): the
 console renders and compares them as they are, and JSON-encodes them without conversion.
@@ -144,3 +146,34 @@ class HandoffEvent(Base):
     __table_args__ = (CheckConstraint(_in("kind", EVENT_KINDS), name="kind_valid"),)
 
     case = relationship("HandoffCase", back_populates="events")
+
+
+class CannedReply(Base):
+    """A ready-made answer agents insert into a chat; supervisors keep the list
+    (bot.handoff.console.canned)."""
+
+    __tablename__ = "canned_replies"
+
+    id = Column(Integer, primary_key=True)
+    # Unique: the title is what an agent picks from, two equal ones would be a guess.
+    title = Column(String(40), nullable=False, unique=True)
+    text = Column(Text, nullable=False)
+    # NULL for the shop's starting set, or when the supervisor who wrote it has left.
+    updated_by = Column(ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
+    updated_at = Column(DateTime, nullable=False)
+
+
+class CaseReadMarker(Base):
+    """How far an agent has read a case's conversation: the unread count is what came after.
+
+    ``read_until`` is a tracker event timestamp (Unix seconds), the clock of the messages
+    themselves, so no conversion between the store's Beijing time and Rasa's is involved.
+    """
+
+    __tablename__ = "case_read_markers"
+
+    case_id = Column(
+        ForeignKey("handoff_cases.id", ondelete="CASCADE"), primary_key=True, nullable=False
+    )
+    agent_id = Column(ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True, nullable=False)
+    read_until = Column(Float, nullable=False)

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.model
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "console.png"
+# Each run writes its shot under results/ (git-ignored); the README's copy in docs/screenshots/
+# is refreshed by hand, so a test run never dirties the checkout.
+SCREENSHOT = REPO_ROOT / "results" / "screenshots" / "console.png"
 BOT_BUBBLE = "#webchat .rw-message:not(.rw-typing-indication) .rw-response"
 WIDGET_INPUT = "#webchat .rw-new-message"
 TIMEOUT_MS = 60_000

@@ -19,6 +19,9 @@
     clocks: {}, // case id -> {first: [wait, t], last: [wait, t]}
     pollTimer: null,
     polling: false,
+    pollAgain: false,
+    pokeTimer: null,
+    alerted: {}, // case ids already announced as newly queued
     resolveArmed: null
   });
 
@@ -64,11 +67,14 @@
     $("resolve-btn").hidden = !mine;
     disarmResolve();
     var composer = $("composer");
-    composer.classList.toggle("is-readonly", !mine);
-    $("message-input").disabled = !mine;
-    $("send-btn").disabled = !mine;
-    $("canned-select").disabled = !mine;
-    if (card.status === "waiting") notice("顾客正在排队，接入后即可回复。顾客排队时发的消息都在下方记录里。");
+    // card.unreachable: the customer's channel refuses messages now (WeChat after 48 hours).
+    var canSend = mine && !card.unreachable;
+    composer.classList.toggle("is-readonly", !canSend);
+    $("message-input").disabled = !canSend;
+    $("send-btn").disabled = !canSend;
+    $("canned-select").disabled = !canSend;
+    if (card.unreachable && card.status !== "resolved") notice(card.unreachable);
+    else if (card.status === "waiting") notice("顾客正在排队，接入后即可回复。顾客排队时发的消息都在下方记录里。");
     else if (card.status === "resolved") notice("这个会话已解决，机器人已接回对话。");
     else if (!mine) notice("这个会话由 " + (card.agent_name || "其他客服") + " 处理中（只读）。");
     else notice("");

@@ -20,6 +20,14 @@
   // Called when the session is gone (any 401 but the login's own); console.js sets it.
   K.onUnauthorized = function () {};
 
+  // Hooks for the tabs and the live updates (see the top of console.js): other scripts
+  // register here, whatever order they load in.
+  var viewHooks = {}, liveHooks = [];
+  K.onView = function (name, fn) { (viewHooks[name] = viewHooks[name] || []).push(fn); };
+  K.onLive = function (fn) { liveHooks.push(fn); };
+  K.runViewHooks = function (name) { (viewHooks[name] || []).forEach(function (fn) { fn(); }); };
+  K.runLiveHooks = function (poke) { liveHooks.forEach(function (fn) { fn(poke); }); };
+
   function $(id) { return document.getElementById(id); }
 
   function el(tag, className, text) {

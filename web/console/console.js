@@ -6,13 +6,26 @@
  * Every piece of data (customer names and messages above all) goes into the DOM through
  * textContent / createElement, never innerHTML: a customer typing <script> sees it printed.
  * The session lives in an HttpOnly cookie this script cannot read; a 401 from any call shows the
- * login page again. Live updates: one GET api/updates every POLL_MS (queue, my chats, and the
- * new messages of the open case).
+ * login page again.
+ *
+ * Live updates: console-live.js keeps a socket.io connection that the server pokes when a
+ * case changes (a customer writes, a colleague claims, transfers, resolves); each poke makes
+ * one GET api/updates (queue, my chats with unread counts, the new messages of the open case).
+ * The same request runs every POLL_MS as a fallback, for when the socket is down.
+ *
+ * Tabs: a <button class="tab" data-view="NAME"> in the topbar's <nav class="tabs"> shows the
+ * <main id="NAME-view"> panel and hides the others. Give the button data-role="supervisor" (and
+ * the hidden attribute) to show it to supervisors only. Scripts of a tab register with
+ *   KefuConsole.onView("NAME", fn)  // fn() each time the tab is shown
+ *   KefuConsole.onLive(fn)          // fn(poke) on every live poke, e.g. to refresh a list
+ * (console-util.js defines both, so a tab's script may load before or after this one).
  */
 (function () {
   "use strict";
 
-  var POLL_MS = 2000;
+  var POLL_MS = 15000;
+  // Several pokes in a burst (a customer typing fast) make one request.
+  var POKE_DELAY_MS = 150;
   var LONG_WAIT_SECONDS = 180;
   var ROLE_LABELS = { agent: "客服", supervisor: "主管" };
 
@@ -38,6 +51,7 @@
 
   function showLogin(message) {
     stopPolling();
+    K.live.stop();
     state.me = null;
     $("app-view").hidden = true;
     $("login-view").hidden = false;
@@ -52,16 +66,21 @@
     $("app-view").hidden = false;
     $("me-name").textContent = agent.display_name;
     $("me-role").textContent = ROLE_LABELS[agent.role] || agent.role;
-    $("tab-supervisor").hidden = agent.role !== "supervisor";
+    Array.prototype.forEach.call(document.querySelectorAll(".tab[data-role]"), function (tab) {
+      tab.hidden = tab.getAttribute("data-role") !== agent.role;
+    });
     setView("desk");
     loadAgents();
     startPolling();
+    K.live.showBell();
+    K.live.start(onPoke, poll);
   }
 
   $("login-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var username = $("login-username").value.trim(), password = $("login-password").value;
     if (!username || !password) { $("login-error").textContent = "请输入用户名和密码。"; return; }
+    K.live.askPermission();
     $("login-submit").disabled = true;
     api("login", { method: "POST", body: { username: username, password: password } })
       .then(function (result) {
@@ -90,13 +109,17 @@
 
   function setView(view) {
     state.view = view;
-    $("desk-view").hidden = view !== "desk";
-    $("supervisor-view").hidden = view !== "supervisor";
     Array.prototype.forEach.call(document.querySelectorAll(".tab"), function (tab) {
-      tab.setAttribute("aria-pressed", String(tab.getAttribute("data-view") === view));
+      var name = tab.getAttribute("data-view"), panel = $(name + "-view");
+      tab.setAttribute("aria-pressed", String(name === view));
+      if (panel) panel.hidden = name !== view;
     });
-    if (view === "supervisor") loadSupervisor();
+    K.runViewHooks(view);
   }
+
+  K.onView("supervisor", function () { loadSupervisor(); });
+  K.setView = setView;
+  K.openCase = function (id) { openCase(id); };
 
   Array.prototype.forEach.call(document.querySelectorAll(".tab"), function (tab) {
     tab.addEventListener("click", function () { setView(tab.getAttribute("data-view")); });
@@ -118,6 +141,13 @@
     wait.setAttribute("data-counting", waiting ? "1" : "0");
     wait.textContent = waiting ? duration(liveSeconds(brief)) : "处理中";
     top.appendChild(wait);
+    // Messages this agent has not been shown; never on the chat that is open right now.
+    if (brief.unread && brief.id !== state.caseId) {
+      var unread = el("span", "unread", brief.unread > 99 ? "99+" : String(brief.unread));
+      unread.setAttribute("data-unread-for", String(brief.id));
+      unread.title = brief.unread + " 条未读消息";
+      top.appendChild(unread);
+    }
     button.appendChild(top);
     button.appendChild(el("span", "case-item__reason", firstReason(brief)));
     button.addEventListener("click", function () { openCase(brief.id); });
@@ -150,7 +180,10 @@
     $("mine-count").textContent = String(mine.length);
     $("queue-empty").hidden = queue.length > 0;
     $("mine-empty").hidden = mine.length > 0;
-    document.title = (queue.length ? "(" + queue.length + ") " : "") + "人工客服工作台";
+    var unread = mine.reduce(function (sum, brief) {
+      return sum + (brief.id === state.caseId ? 0 : brief.unread || 0);
+    }, 0);
+    document.title = (queue.length ? "(" + queue.length + ") " : "") + (unread ? "[" + unread + " 条未读] " : "") + "人工客服工作台";
     if (fresh) toast("有 " + fresh + " 位新顾客在排队");
   }
 
@@ -177,9 +210,39 @@
     state.pollTimer = null;
   }
 
+  function schedulePoll() {
+    if (state.pokeTimer) return;
+    state.pokeTimer = setTimeout(function () { state.pokeTimer = null; poll(); }, POKE_DELAY_MS);
+  }
+
+  // A poke from the server (console-live.js): alert if it is news for this agent, then refresh.
+  function onPoke(poke) {
+    var me = state.me;
+    if (!me) return;
+    if (poke.kind === "customer_typing") {
+      if (poke.case_id === state.caseId) K.live.showCustomerTyping();
+      return;
+    }
+    var openHere = poke.case_id === state.caseId && document.visibilityState === "visible";
+    var isNew = poke.status === "waiting" && state.knownQueue && !state.knownQueue[poke.case_id] && !state.alerted[poke.case_id];
+    if (poke.kind === "customer_message" && isNew) {
+      state.alerted[poke.case_id] = true;
+      K.live.alert("新顾客排队", "会话 #" + poke.case_id + " 正在等待人工客服", poke.case_id, function () { openCase(poke.case_id); });
+    } else if (poke.kind === "customer_message" && poke.status === "active" && poke.agent_id === me.id && !openHere) {
+      K.live.alert("顾客发来新消息", "会话 #" + poke.case_id + " 有新消息", poke.case_id, function () { openCase(poke.case_id); });
+    } else if (poke.kind === "transferred" && poke.agent_id === me.id) {
+      K.live.alert("同事转给您一个会话", "会话 #" + poke.case_id, poke.case_id, function () { openCase(poke.case_id); });
+    }
+    K.runLiveHooks(poke);
+    schedulePoll();
+  }
+
   function poll() {
-    if (!state.me || state.polling) return;
+    if (!state.me) return;
+    // A poke during a request may be news that request missed: one more round after it.
+    if (state.polling) { state.pollAgain = true; return; }
     state.polling = true;
+    state.pollAgain = false;
     var query = [];
     if (state.caseId !== null) {
       query.push("case=" + encodeURIComponent(state.caseId));
@@ -190,14 +253,17 @@
     var polledCase = state.caseId;
     api("updates" + (query.length ? "?" + query.join("&") : ""))
       .then(function (result) {
-        $("live-status").classList.toggle("is-offline", !result.ok);
+        $("live-status").classList.toggle("is-offline", !result.ok || !K.live.connected);
         if (!result.ok) return;
         renderLists(result.data.queue || [], result.data.mine || []);
         if (result.data.case && polledCase === state.caseId) applyCaseUpdate(result.data.case);
         if (state.view === "supervisor") loadSupervisor();
       })
       .catch(function () { $("live-status").classList.add("is-offline"); })
-      .then(function () { state.polling = false; });
+      .then(function () {
+        state.polling = false;
+        if (state.pollAgain) poll();
+      });
   }
 
   // ------------------------------------------------------------------ case card
@@ -215,6 +281,10 @@
       K.renderReplies(result.data);
       Array.prototype.forEach.call(document.querySelectorAll(".case-item"), function (node) {
         node.setAttribute("aria-current", String(node.getAttribute("data-case-id") === String(id)));
+      });
+      // Shown now: the server has moved this agent's read marker past these messages.
+      Array.prototype.forEach.call(document.querySelectorAll('[data-unread-for="' + id + '"]'), function (node) {
+        node.parentNode.removeChild(node);
       });
       if (result.data.mine) $("message-input").focus();
     });
@@ -234,7 +304,8 @@
       return;
     }
     if (!state.card) return;
-    var changed = update.status !== state.card.status || update.agent_id !== state.card.agent_id;
+    var changed = update.status !== state.card.status || update.agent_id !== state.card.agent_id ||
+      update.unreachable !== state.card.unreachable;
     var merged = {};
     Object.keys(state.card).forEach(function (k) { merged[k] = state.card[k]; });
     Object.keys(update).forEach(function (k) { if (k !== "messages") merged[k] = update[k]; });
@@ -259,6 +330,10 @@
   $("composer").addEventListener("submit", function (event) {
     event.preventDefault();
     sendMessage();
+  });
+
+  $("message-input").addEventListener("input", function () {
+    if (state.card && state.card.mine && state.card.status === "active") K.live.typing(state.caseId);
   });
 
   $("message-input").addEventListener("keydown", function (event) {

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models_handoff import ACTIVE, RESOLVED, HandoffCase
 from bot.handoff import cases
+from bot.handoff.console import live
 from bot.handoff.console.access import (
     CaseRoutes,
     any_agent,
@@ -90,19 +91,23 @@ class CaseWriter(CaseRoutes):
                 raise ApiError(409, "already_claimed", f"这个会话已由{holder}接入。")
             return case_view(session, case).brief
 
-        return ok({"case": await self.db(work)})
+        brief = await self.db(work)
+        await live.poke_app(request.app, live.CLAIMED, brief)
+        return ok({"case": brief})
 
     async def message(self, request: Request, case_id: int) -> HTTPResponse:
         me = await self.signed_in(request)
         text = _message_text(json_body(request))
-        sender_id = await self.db(
-            lambda session: str(case_for(session, case_id, me, check_write).sender_id)
+        case = await self.db(
+            lambda session: case_view(session, case_for(session, case_id, me, check_write))
         )
+        sender_id = case.sender_id
         try:
             at = await send_agent_message(request.app, sender_id, text, me.display_name)
         except ConversationMissing as exc:
             raise ApiError(404, "conversation_missing", "找不到这段对话的记录。") from exc
         await self.db(lambda session: _record(session, case_id, "agent_message", me, text))
+        await live.poke_app(request.app, live.AGENT_MESSAGE, case.brief)
         entry = {"kind": "agent", "text": text, "at": at, "agent": me.display_name}
         return ok({"message": entry}, status=201)
 
@@ -121,7 +126,9 @@ class CaseWriter(CaseRoutes):
             session.expire_all()
             return case_view(session, case_for(session, case_id, me, any_agent)).brief
 
-        return ok({"case": await self.db(work)})
+        brief = await self.db(work)
+        await live.poke_app(request.app, live.TRANSFERRED, brief)
+        return ok({"case": brief})
 
     async def resolve(self, request: Request, case_id: int) -> HTTPResponse:
         me = await self.signed_in(request)
@@ -140,6 +147,9 @@ class CaseWriter(CaseRoutes):
             return True, str(case.sender_id)
 
         resolved_now, sender_id = await self.db(work)
+        if resolved_now:
+            done = {"id": case_id, "status": RESOLVED, "agent_id": me.id}
+            await live.poke_app(request.app, live.RESOLVED, done)
         if not resolved_now and not await is_paused(request.app, sender_id):
             raise ApiError(409, "closed", "这个会话已经结束。")
         try:
