@@ -19,10 +19,15 @@ from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 from rasa.shared.core.events import BotUttered, ConversationResumed
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.handoff.console.http import ApiError
+
 logger = logging.getLogger(__name__)
 
 SATISFACTION_ACTION = "action_ask_satisfaction"
 SOCKETIO = "socketio"
+WECHAT = "wechat"
+# Channels whose customers can be reached outside a turn of their own.
+LIVE_CHANNELS = frozenset({SOCKETIO, WECHAT})
 
 
 class ConversationMissing(LookupError):
@@ -63,23 +68,40 @@ async def load_events(app: Any, sender_id: str) -> list[dict[str, Any]]:
     return [event.as_dict() for event in tracker.events]
 
 
-def _socketio_output(app: Any) -> OutputChannel | None:
+def _live_output(app: Any, name: str) -> OutputChannel | None:
     for channel in getattr(app.ctx, "input_channels", None) or []:
-        if channel.name() == SOCKETIO:
+        if channel.name() == name:
             output: OutputChannel | None = channel.get_output_channel()
             return output
     return None
 
 
 def output_channel_for(app: Any, tracker: DialogueStateTracker) -> OutputChannel | None:
-    """The customer's live channel: the widget's socket.io room, or None for REST customers.
+    """The customer's live channel: the widget's socket.io room, WeChat's customer-service
+    API (bot.channels.wechat), or None for REST customers.
 
     A REST customer has no connection to push to; what the bot or the agent says is still in
     the tracker, so it shows in the transcript.
     """
-    if tracker.get_latest_input_channel() == SOCKETIO:
-        return _socketio_output(app)
+    channel = tracker.get_latest_input_channel()
+    if channel in LIVE_CHANNELS:
+        return _live_output(app, channel)
     return None
+
+
+async def unreachable_reason(output: OutputChannel | None, sender_id: str) -> str | None:
+    """Why the customer's channel would refuse a message now (WeChat's 48-hour window)."""
+    check = getattr(output, "unreachable_reason", None)
+    return await check(sender_id) if check is not None else None
+
+
+async def unreachable_notice(app: Any, sender_id: str, events: list[dict[str, Any]]) -> str | None:
+    """What the console shows when the customer can no longer be messaged; `events` are the
+    conversation's (load_events), whose latest user message tells the channel."""
+    channels = [e.get("input_channel") for e in events if e.get("event") == "user"]
+    if not channels or channels[-1] not in LIVE_CHANNELS:
+        return None
+    return await unreachable_reason(_live_output(app, str(channels[-1])), sender_id)
 
 
 def widget_text(agent_name: str, text: str) -> str:
@@ -88,14 +110,20 @@ def widget_text(agent_name: str, text: str) -> str:
 
 
 async def send_agent_message(app: Any, sender_id: str, text: str, agent_name: str) -> float:
-    """Store the agent's message in the conversation and push it to the widget; its timestamp."""
+    """Store the agent's message in the conversation and push it to the customer; its timestamp.
+
+    Refused (409) when the customer's channel no longer accepts messages (WeChat, 48 hours).
+    """
     agent = rasa_agent(app)
     async with conversation_lock(agent, sender_id):
         tracker = await load_tracker(agent, sender_id)
+        output = output_channel_for(app, tracker)
+        reason = await unreachable_reason(output, sender_id)
+        if reason is not None:
+            raise ApiError(409, "unreachable", reason)
         event = BotUttered(text, metadata={"agent": agent_name})
         tracker.update(event)
         await agent.tracker_store.save(tracker)
-        output = output_channel_for(app, tracker)
     if output is not None:
         try:
             await output.send_text_message(sender_id, widget_text(agent_name, text))
