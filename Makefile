@@ -4,12 +4,21 @@ VENV := .venv/bin
 ENV := source scripts/env.sh &&
 
 .PHONY: run test venv seed webchat browser train lint validate pytest conversations nlu-report \
-	screenshots bench clean test-unit fuzz
+	screenshots bench clean test-unit fuzz prod nginx fonts test-prod
 
-run: venv webchat
+run: venv webchat fonts
 	@bash scripts/run.sh
 
-test: venv webchat browser lint validate train pytest conversations nlu-report
+# Production on this machine: RASA_INSTANCES (2) Rasa instances and the action server behind
+# nginx on PROD_PORT (8080), PostgreSQL at DATABASE_URL, Redis at REDIS_URL (README, Production).
+prod: venv webchat nginx
+	@bash scripts/prod.sh
+
+# Debian's nginx, run as the current user by `make prod` and the deployment tests.
+nginx:
+	@bash scripts/install_nginx.sh
+
+test: venv webchat browser fonts nginx lint validate train pytest conversations nlu-report
 	@echo "==> make test: all checks passed"
 
 venv:
@@ -24,6 +33,10 @@ webchat:
 # Headless Chromium (Debian's package) for the browser tests and screenshots.
 browser:
 	@bash scripts/install_browser.sh
+
+# The CJK font of the service reports' plots (bot report, the console's 报表 tab).
+fonts:
+	@bash scripts/install_fonts.sh
 
 # Rasa compares the fingerprint of config, domain and data with the latest model and skips
 # training when nothing changed.
@@ -65,9 +78,17 @@ screenshots: venv webchat browser
 		docs/screenshots/chat.png --say "我的快递到哪了"
 
 # Property-based fuzzing of every channel and console endpoint on a live server: 1,750 inputs per
-# endpoint (>= 10,000 in all, fixed seed), then the summary (inputs, status codes, 5xx count).
+# endpoint (>= 10,000 in all, fixed seed), then the summary (inputs, status codes, 5xx count,
+# server alive, customer data in answers, runtime), printed and written to docs/fuzz_summary.md.
 fuzz: venv
-	@$(ENV) FUZZ_EXAMPLES=1750 $(VENV)/pytest tests/integration/test_fuzz_endpoints.py -q -s
+	@$(ENV) FUZZ_EXAMPLES=1750 FUZZ_SUMMARY=docs/fuzz_summary.md \
+		$(VENV)/pytest tests/integration/test_fuzz_endpoints.py -q -s
+
+# The fault tests at full load: 1,000 hand-over round trips instead of the 100 `make test` runs,
+# on a PostgreSQL, a Redis and two Rasa instances behind nginx of their own. Without
+# PostgreSQL, redis-server or nginx they are skipped, with the reason in pytest's summary.
+test-prod: venv nginx
+	@$(ENV) FAULT_HANDOFFS=1000 $(VENV)/pytest tests/e2e/test_faults_cluster.py -q -s -ra
 
 bench: venv
 	@$(ENV) $(VENV)/python -m benchmarks.run

@@ -13,7 +13,9 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.demo import desk_cli
 from bot.handoff import agent_cli
+from bot.reports import cli as report_cli
 from bot.retrain import cli as retrain_cli
 
 
@@ -181,6 +183,24 @@ COMMANDS: list[Command] = [
         "evaluate the newest model on the frozen split and write docs/nlu_report.md",
         _configure_nlu_report,
         _run_nlu_report,
+    ),
+    Command(
+        "report",
+        "service report for a day, week or month: report.md and PNG plots",
+        report_cli.configure,
+        report_cli.run,
+    ),
+    Command(
+        "receive-return",
+        "demo: the warehouse received a return parcel; refund or reship and tell the customer",
+        desk_cli.configure_receive,
+        desk_cli.run_receive,
+    ),
+    Command(
+        "notify",
+        "tell a customer unasked of a stuck parcel or a late shipment (opens a follow-up)",
+        desk_cli.configure_notify,
+        desk_cli.run_notify,
     ),
     Command(
         "agent",

@@ -18,12 +18,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.security.rates import Rate, parse_rate
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TOKEN_FILE_NAME = ".rasa_token"
 JWT_SECRET_FILE_NAME = ".customer_jwt_secret"
 EXPORT_KEY_FILE_NAME = ".export_hmac_key"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
+WECHAT_API_BASE = "https://api.weixin.qq.com/cgi-bin/"
+# Per-client request rates (bot.security.rate_limit). A person types a message every few seconds;
+# an address may hold a whole office or a carrier's NAT, hence more; console sign-ins are rare.
+PER_SENDER_RATE = Rate(30, 60)
+PER_ADDRESS_RATE = Rate(120, 60)
+LOGIN_RATE = Rate(20, 300)
 
 # KEY=value, KEY='literal', KEY="with \" escapes", optionally after `export`, with an optional
 # trailing comment. A bare value runs to the first blank, and `#` inside it is part of it, as in
@@ -58,6 +66,24 @@ class Settings:
     # Key of the HMAC that replaces conversation ids in log exports; empty means the key kept
     # in `.export_hmac_key` (bot.retrain.export), so aliases stay stable between exports.
     export_hmac_key: str
+    # Customer messages per conversation and per client address, console sign-ins per address;
+    # None is off. Defaulted here too, so that a Settings built field by field has them.
+    rate_limit_per_sender: Rate | None = PER_SENDER_RATE
+    rate_limit_per_address: Rate | None = PER_ADDRESS_RATE
+    rate_limit_login: Rate | None = LOGIN_RATE
+    # REDIS_URL when it is set: the rate-limit buckets are shared by every Rasa instance through
+    # it; "" keeps them in this process's memory (a single `make run` server).
+    rate_limit_redis_url: str = ""
+    # REDIS_URL when it is set: the socket.io channel shares its rooms through it
+    # (python-socketio's Redis manager), so an emit from any Rasa instance reaches a socket on
+    # any other; "" keeps them in this process (a single `make run` server).
+    socketio_redis_url: str = ""
+    # The WeChat channel (credentials.yml expands ${WECHAT_...}): off without a token.
+    wechat_token: str = ""
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    wechat_aes_key: str = ""
+    wechat_api_base: str = WECHAT_API_BASE
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -121,6 +147,10 @@ def _flag(name: str, value: str) -> bool:
     raise ValueError(f"{name} must be true or false, got {value!r}")
 
 
+def _rate(given: Mapping[str, str], name: str, default: Rate) -> Rate | None:
+    return parse_rate(name, given[name]) if name in given else default
+
+
 def read_settings(environ: Mapping[str, str], root: Path = REPO_ROOT) -> Settings:
     """Settings from `environ` over `root/.env` over the defaults; an empty value counts as unset.
 
@@ -156,6 +186,16 @@ def read_settings(environ: Mapping[str, str], root: Path = REPO_ROOT) -> Setting
         # the kept token to Rasa's processes, so there it arrives as RASA_TOKEN too.
         rasa_token_generated=rasa_token == kept_token,
         export_hmac_key=given.get("EXPORT_HMAC_KEY", ""),
+        rate_limit_per_sender=_rate(given, "RATE_LIMIT_PER_SENDER", PER_SENDER_RATE),
+        rate_limit_per_address=_rate(given, "RATE_LIMIT_PER_ADDRESS", PER_ADDRESS_RATE),
+        rate_limit_login=_rate(given, "RATE_LIMIT_LOGIN", LOGIN_RATE),
+        rate_limit_redis_url=given.get("REDIS_URL", ""),
+        socketio_redis_url=given.get("REDIS_URL", ""),
+        wechat_token=given.get("WECHAT_TOKEN", ""),
+        wechat_appid=given.get("WECHAT_APPID", ""),
+        wechat_secret=given.get("WECHAT_SECRET", ""),
+        wechat_aes_key=given.get("WECHAT_AES_KEY", ""),
+        wechat_api_base=given.get("WECHAT_API_BASE", WECHAT_API_BASE),
     )
 
 
@@ -180,6 +220,13 @@ def export_lines(environ: Mapping[str, str], root: Path = REPO_ROOT) -> list[str
         "RASA_PORT": str(settings.rasa_port),
         "ACTION_PORT": str(settings.action_port),
         "RASA_TOKEN": settings.rasa_token,
+        # Rasa refuses to start when a ${VAR} of credentials.yml is unset: always export these,
+        # empty when WeChat is not set up (the channel then answers 404).
+        "WECHAT_TOKEN": settings.wechat_token,
+        "WECHAT_APPID": settings.wechat_appid,
+        "WECHAT_SECRET": settings.wechat_secret,
+        "WECHAT_AES_KEY": settings.wechat_aes_key,
+        "WECHAT_API_BASE": settings.wechat_api_base,
     }
     return [f"export {key}={shlex.quote(value)}" for key, value in values.items()]
 

@@ -76,6 +76,19 @@ def store_url(seeded_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     dispose_engines()
 
 
+@pytest.fixture(scope="module")
+def module_store_url(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Like ``store_url``, but one copy per test module, for a server the module shares
+    (seeding again would cost half a minute)."""
+    target = tmp_path_factory.mktemp("module_store") / "kefu.db"
+    shutil.copyfile(str(make_url(seeded_url).database), target)
+    url = sqlite_url(target)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", url)
+        yield url
+    dispose_engines()
+
+
 @pytest.fixture
 def seeded_session(seeded_url: str) -> Iterator[Session]:
     """A session on the shared seeded store; rolled back, so accidental writes do not leak."""

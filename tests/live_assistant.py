@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -25,6 +25,14 @@ from bot.security.customer_token import issue_customer_token
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 CUSTOMER_JWT_SECRET = "e2e-customer-token-secret-0123456789abcdef"
+# credentials.yml expands them (the WeChat channel); empty when a test does not set them.
+WECHAT_VARIABLES = (
+    "WECHAT_TOKEN",
+    "WECHAT_APPID",
+    "WECHAT_SECRET",
+    "WECHAT_AES_KEY",
+    "WECHAT_API_BASE",
+)
 
 
 @dataclass(frozen=True)
@@ -86,8 +94,16 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeou
 
 
 @contextmanager
-def running_assistant(model: Path, database_url: str, log_dir: Path) -> Iterator[Assistant]:
-    rasa_port, action_port = free_port(), free_port()
+def running_assistant(
+    model: Path,
+    database_url: str,
+    log_dir: Path,
+    extra_env: Mapping[str, str] | None = None,
+    action_port: int | None = None,
+) -> Iterator[Assistant]:
+    """`extra_env` is given to both processes last (it wins); `action_port` lets a test put
+    something between Rasa and the action server (ACTION_SERVER_URL in `extra_env`)."""
+    rasa_port, action_port = free_port(), action_port or free_port()
     token = "e2e-test-token"
     env = {
         **os.environ,
@@ -99,6 +115,14 @@ def running_assistant(model: Path, database_url: str, log_dir: Path) -> Iterator
         "CUSTOMER_JWT_SECRET": CUSTOMER_JWT_SECRET,
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",
+        # Every simulated customer and agent of the tests and benchmarks speaks from 127.0.0.1:
+        # one address, far more messages and sign-ins than one real client's (per conversation
+        # still limited; tests/integration/test_attack_rate_limit.py tests the limits).
+        "RATE_LIMIT_PER_ADDRESS": "off",
+        "RATE_LIMIT_LOGIN": "off",
+        # credentials.yml expands these; Rasa refuses to start if one is missing altogether.
+        **{name: os.environ.get(name, "") for name in WECHAT_VARIABLES},
+        **(extra_env or {}),
     }
     log_dir.mkdir(parents=True, exist_ok=True)
     actions_log, rasa_log = log_dir / "actions.log", log_dir / "rasa.log"

@@ -6,7 +6,22 @@ start from here so that none of them misses a table.
 
 from __future__ import annotations
 
-from bot.db import models, models_handoff, models_retrain, models_security
+from bot.db import (
+    models,
+    models_followup,
+    models_handoff,
+    models_retrain,
+    models_security,
+    models_wechat,
+)
 from bot.db.base import metadata
 
-__all__ = ["metadata", "models", "models_handoff", "models_retrain", "models_security"]
+__all__ = [
+    "metadata",
+    "models",
+    "models_followup",
+    "models_handoff",
+    "models_retrain",
+    "models_security",
+    "models_wechat",
+]

@@ -25,9 +25,15 @@ from sanic.response import HTTPResponse
 from bot.channels.static_page import REVALIDATE, StaticPageInput, web_dir_option
 from bot.handoff.console import auth
 from bot.handoff.console.auth import LoginThrottle
+from bot.handoff.console.canned import CannedRoutes
 from bot.handoff.console.cases_read import CaseReader
 from bot.handoff.console.cases_write import CaseWriter
+from bot.handoff.console.followups import FollowUpRoutes
 from bot.handoff.console.http import API_HEADERS, SECURITY_HEADERS, Handler, api
+from bot.handoff.console.reports import ReportRoutes
+from bot.handoff.console.search import SearchRoutes
+from bot.handoff.console.tickets import TicketRoutes
+from bot.services.notices.server import attach_notice_pump
 from bot.settings import REPO_ROOT, get_settings
 
 # The console loads only its own files; unlike the customer page it has no widget injecting
@@ -80,7 +86,7 @@ class AgentConsoleInput(StaticPageInput):
         super().__init__(web_dir)
         # None: the configured database, as for the chat page.
         self._database_url = database_url
-        # Per process, like the sessions of one Rasa server; see LoginThrottle.
+        # Shared by every instance through the database and Redis; see LoginThrottle.
         self.throttle = LoginThrottle()
 
     def database_url(self) -> str:
@@ -89,6 +95,10 @@ class AgentConsoleInput(StaticPageInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("agent_console_webhook", __name__)
         self.add_page_routes(bp)
+
+        @bp.after_server_stop
+        async def close_throttle(*_: Any) -> None:
+            await self.throttle.close()  # its Redis connections, if any
 
         @bp.route("/api/login", methods=["POST"])
         @api
@@ -101,6 +111,8 @@ class AgentConsoleInput(StaticPageInput):
             return await auth.logout(request, self.database_url())
 
         read, write = CaseReader(self.database_url), CaseWriter(self.database_url)
+        canned, search = CannedRoutes(self.database_url), SearchRoutes(self.database_url)
+        tickets, followups = TicketRoutes(self.database_url), FollowUpRoutes(self.database_url)
         routes: list[tuple[str, str, Handler]] = [
             ("/api/me", "GET", read.me),
             ("/api/queue", "GET", read.queue),
@@ -114,10 +126,24 @@ class AgentConsoleInput(StaticPageInput):
             ("/api/cases/<case_id:int>/resolve", "POST", write.resolve),
             ("/api/intents", "GET", read.intents),
             ("/api/cases/<case_id:int>/corrections", "POST", write.correct),
+            ("/api/live-ticket", "POST", read.live_ticket),
+            ("/api/search", "GET", search.search),
+            ("/api/canned", "GET", canned.list),
+            ("/api/canned", "POST", canned.create),
+            ("/api/canned/<reply_id:int>", "PUT", canned.update),
+            ("/api/canned/<reply_id:int>", "DELETE", canned.delete),
+            ("/api/tickets", "GET", tickets.pending),
+            ("/api/tickets/<ticket_no:str>/decision", "POST", tickets.decide),
+            ("/api/followups", "GET", followups.listing),
+            ("/api/followups/<follow_up_id:int>/close", "POST", followups.close),
+            ("/api/reports", "GET", ReportRoutes(self.database_url).report),
         ]
         for uri, method, handler in routes:
             # Sanic names routes after the handler; the bound methods need distinct names.
             name = "agent_api_" + re.sub(r"\W+", "_", f"{method}{uri}").strip("_")
             bp.add_route(api(handler), uri, methods=[method], name=name)
 
+        # Notices the shop sends unasked (review results, follow-up outcomes, stuck parcels)
+        # reach connected customers from this server.
+        attach_notice_pump(bp, self.database_url)
         return bp
