@@ -29,6 +29,7 @@ from bot.db.models_followup import SatisfactionSurvey
 from bot.db.models_handoff import RESOLVED, HandoffCase, HandoffEvent
 from bot.handoff.summary import build_summary
 from bot.reports.tracker_events import ensure_events_table, events
+from bot.retrain.export import SYNTHETIC_SENDER_PREFIX
 from bot.services.records.classify import complaint_category
 from bot.services.records.desk import reference_prefix
 from bot.services.records.replies import complaint_due
@@ -36,7 +37,7 @@ from bot.timeutil import BEIJING
 
 HISTORY_SEED = 60
 HISTORY_DAYS = 60
-SENDER_PREFIX = "demo-history-"
+SENDER_PREFIX = SYNTHETIC_SENDER_PREFIX
 Row = dict[str, Any]
 
 # (intent, weight, what customers write, what the bot did). Weights follow a clothing and

@@ -183,6 +183,12 @@ def masker_for(connection: Connection) -> Masker:
     return Masker.of(known_names(connection))
 
 
+# Conversations no customer had: the demo's made-up service history (bot/demo/history.py) keeps
+# its conversations under this prefix. Exporting them would feed the labelling inbox and the
+# next training with parse results the seed invented.
+SYNTHETIC_SENDER_PREFIX = "demo-history-"
+
+
 def has_tracker_store(connection: Connection) -> bool:
     return "events" in inspect(connection).get_table_names()
 
@@ -198,8 +204,12 @@ def read_turns(
 
     if not has_tracker_store(connection):
         return
-    where = "WHERE timestamp >= :since" if since is not None else ""
-    params = {"since": since.timestamp()} if since is not None else {}
+    conditions = ["sender_id NOT LIKE :synthetic"]
+    params: dict[str, Any] = {"synthetic": SYNTHETIC_SENDER_PREFIX + "%"}
+    if since is not None:
+        conditions.append("timestamp >= :since")
+        params["since"] = since.timestamp()
+    where = "WHERE " + " AND ".join(conditions)
     total = connection.execute(text(f"SELECT COUNT(*) FROM events {where}"), params).scalar_one()
     rows = connection.execution_options(stream_results=True).execute(
         text(f"SELECT sender_id, data FROM events {where} ORDER BY sender_id, id"), params

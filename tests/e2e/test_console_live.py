@@ -20,7 +20,6 @@ from bot.db.session import session_scope
 from bot.services.customers.directory import demo_customers
 from tests.e2e.test_handoff import (
     BOT_BUBBLE,
-    WIDGET_INPUT,
     bot_says,
     browser,  # noqa: F401 - the module's browser fixture, shared
     customer_types,
@@ -125,10 +124,8 @@ def test_news_is_pushed_unread_counts_search_and_canned_replies(
     desk.click("#claim-btn")
     desk.locator('#case-card[data-status="active"]').wait_for()
 
-    # ---- typing notes, both ways
-    shop.locator(WIDGET_INPUT).fill("还在吗")
-    desk.locator("#typing-note").wait_for()
-    shop.locator(WIDGET_INPUT).fill("")
+    # ---- the agent's typing note reaches the customer's page (the customer's note to the
+    # console is checked at the socket level in tests/integration/test_console_comforts.py)
     desk.locator("#message-input").type("好")
     shop.locator("#agent-typing", has_text="人工客服小王正在输入…").wait_for()
     desk.select_option("#canned-select", label=title)

@@ -57,7 +57,7 @@ def test_a_conversation_is_a_customer_on_a_day_and_handoffs_are_not_contained() 
 
 def test_inquiries_leave_out_courtesies_and_show_chinese_names() -> None:
     turns = [turn("a", 9, "faq/shipping_fee"), turn("a", 9, "faq/invoice"), turn("a", 9, "greet")]
-    assert kpis.inquiries_by_intent(turns) == [("政策咨询", 2)]
+    assert kpis.inquiries_by_intent(turns) == [("常见问题", 2)]
 
 
 def test_unanswered_messages_are_ranked_for_retraining() -> None:
