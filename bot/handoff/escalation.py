@@ -28,6 +28,7 @@ from bot.handoff import signals
 from bot.handoff.wording import (
     asks_for_person,
     contests,
+    declines_person,
     harm_reported,
     legal_threat_in,
     needs_in,
@@ -252,7 +253,9 @@ def customer_turns(events: Sequence[Mapping[str, Any]]) -> list[Turn]:
 def _requested_human(turns: list[Turn]) -> Reason | None:
     last = turns[-1]
     # The words count even when the model read them as "are you a robot?" (bot_challenge).
-    if last.intent == "request_human" or asks_for_person(last.text):
+    if asks_for_person(last.text) or (
+        last.intent == "request_human" and not declines_person(last.text)
+    ):
         return requested_human_reason()
     return None
 

@@ -26,7 +26,7 @@ _ROLE = (
 _DEMAND = r"(?:要|找|换|转|叫|让|接|请|喊|派|来|给我|需要|想|跟|和|同|与|有没有|有木有|见)"
 _BOT = (
     r"(?:(?<!扫地)(?<!擦窗)(?<!拖地)(?<!炒菜)(?<!早教)(?<!陪伴)机器人|机器(?:回复|回答|客服)|"
-    r"ai|智能客服|自动回复|人工智能|(?<!小)程序)"
+    r"ai|智能客服|自动回复|人工智能|(?<!小)程序|机器(?=说|聊|对话|回|讲|沟通))"
 )
 _REFUSE_BOT = r"(?:不要|别|不想|不跟|不和|不同|不用|不需要|受够了?|懒得跟|不找|拒绝)"
 
@@ -54,7 +54,20 @@ _ASKS_PERSON = re.compile(
     r"找人(?=给|来|帮|跟|和|处理)|回(?:个|一个)?电话|回电|我打电话(?:说|沟通|聊)|"
     r"电话沟通|客服热线|"
     # typing 人工 by its sound: 人公, 人宫, 认工
-    r"人公客服|转人公|人宫|认工|人攻|仁工"
+    r"人公客服|转人公|人宫|认工|人攻|仁工|"
+    # "有客服吗", "客服在不在": is anyone there; not "客服在吗" said as a greeting to the bot
+    r"^(?:有|有没有)(?:人工)?客服(?:吗|嘛|没|不|在吗|在线吗)?[？?！!。~～]*$|"
+    # "换个会说话的", "换个正常人来", "换个懂行的"
+    r"换(?:个|一个)(?:会说话|正常|懂|明白|靠谱|专业|能做主)|"
+    # "给我个电话，我直接打过去", "能打电话给我吗"; not "快递员没给我打电话"
+    r"(?:电话|号码)[^。！？!?]{0,8}直接打|"
+    rf"(?:能|可以|麻烦|请)(?:你们)?{_STOP}{{0,3}}(?:打电话给我|给我打(?:个|一个)?电话)|"
+    # "你能不能把我转给别人", "转接客服专员", "让你同事来"
+    r"转给(?:别人|其他人|别的)|转接(?!头|器|线|口)|让你(?:们)?的?同事|"
+    # "我要找人", "找个能处理的人", "跟你们售后的人谈", "客服呢", "跟客服通话"
+    r"(?:我要|我想|要)找人(?=$|[，。！？!?,\s])|找(?:个|一个|位)[^，。！？,!?]{0,6}的人|"
+    rf"(?:跟|和|同|与){_STOP}{{0,6}}的人(?:谈|说|聊|沟通|讲)|^客服呢|"
+    r"有没有[^，。！？,!?]{0,4}的客服|(?:跟|和)客服(?:通话|说|聊|谈|沟通|讲)"
 )
 # A remark about the bot that asks for someone else: "别让机器人回了", "我不要机器人".
 _REJECTS_BOT = re.compile(
@@ -67,6 +80,15 @@ _DECLINED = re.compile(r"(?:不用|不需要|不必|无需|别|不要|没必要|
 _IDENTITY_QUESTION = re.compile(r"(?:是|是不是|是否|就是)$")
 # "建议晚上也安排人工客服" suggests how the shop should work; it asks for nobody now.
 _SUGGESTS = re.compile(r"建议|希望以后|以后能不能|最好能")
+
+
+def declines_person(text: str) -> bool:
+    """Whether the customer says they no longer need a person ("不用转人工了，解决了"): then a
+    model that read the words 转人工 as a request must not hand the chat over."""
+    matches = list(_ASKS_PERSON.finditer(text))
+    return bool(matches) and all(
+        _DECLINED.search(text[max(0, m.start() - 4) : m.start()]) for m in matches
+    )
 
 
 def asks_for_person(text: str) -> str | None:
@@ -106,13 +128,15 @@ _HARM = re.compile(
     r"进医院|去医院|送医|急诊|看医生|冒烟|烧焦|烫焦|鼓包|起疹子|疹子|红疹|皮疹|湿疹|荨麻疹|起水泡|"
     r"水泡|发炎|感染|溃烂|化脓|拉肚子|腹泻|上吐下泻|呕吐|头晕|晕倒|昏迷|窒息|误吞|误食|"
     r"吞下去|吞进去|咽下去|卡喉|卡在喉咙|卡住喉咙|卡嗓子|卡在嗓子|噎住|噎着|呛到|呛着|呛咳|"
-    r"吃坏|刺痛|灼烧"
+    r"吃坏|刺痛|灼烧|冒火星|火花(?!塞)|焦味|糊味|烧了个?洞|流脓|吐奶"
 )
 # Words that are harm only said of a body or a person, and only once it happened: "嘴里起泡了"
 # is harm, "洗面奶起泡多吗" asks about foam; "手被烫了" is harm, "熨烫" is ironing.
 _HARM_TO_BODY = re.compile(
     r"起了?\S{0,3}泡|烫(?:到|着|了|红|破|起)|被\S{0,4}烫|夹(?:到|住|了)(?!克)|扎(?:到|进|破|出血)|"
-    r"划(?:了|出|开)\S{0,3}口子|割了|吐了|想吐|肿了|破皮|红了一片"
+    r"划(?:了|出|开)\S{0,3}口子|割了|吐了|想吐|肿了|破皮|红了一片|"
+    # "脸上起红点了", "后背青了", "嘴唇肿得老高", "肚子疼了一晚上", "痒得要命", "孩子把零件吞了"
+    r"起了?\S{0,2}(?:红点|疙瘩|痘)|(?<!悔)(?:青|紫)了|肿得|(?:疼|痛|痒)(?:了|得(?:要命|不行|厉害)|死了)|吞了"
 )
 _BODY = re.compile(
     r"嘴|口腔|唇|舌头|牙龈|喉咙|嗓子|脸|皮肤|手(?!机|表|环|柄|套|链|提|工|续|动)|脚|腿|胳膊|"
@@ -147,7 +171,8 @@ def harm_reported(text: str) -> str | None:
             if _NOT_HARM.search(text[: match.start()]):
                 continue
             after = text[match.end() : match.end() + 3]
-            if "了" in match.group(0) or _HAPPENED.search(after) or "已经" in text:
+            said = match.group(0)
+            if "了" in said or "得" in said or _HAPPENED.search(after) or "已经" in text:
                 return match.group(0)
     spoiled = _SPOILED_EATEN.search(text)
     return spoiled.group(0) if spoiled else None

@@ -103,6 +103,16 @@ def first_handoff(decisions: list[Decision]) -> int | None:
         "有沒有喘氣的",
         "換個真人客服",
         "我不要機器人，找個人來",
+        "跟你说不明白，换个会说话的",
+        "给我个电话号码，我直接打过去",
+        "有客服吗",
+        "能打电话给我吗",
+        "請幫我轉接客服專員",
+        "我要和你们售后的人谈",
+        "你不行，让你同事来",
+        "客服呢？？？",
+        "不想跟机器说话",
+        "找个懂的人来",
     ],
 )
 def test_a_demand_for_a_person_hands_over_that_turn(text: str) -> None:
@@ -129,10 +139,17 @@ def test_a_demand_for_a_person_hands_over_that_turn(text: str) -> None:
         "我要开个人发票",
         "人工皮革的鞋子好打理吗",
         "不用转人工了，我自己看看",
+        "快递员没给我打电话",
+        "你们有人工智能音箱吗",
     ],
 )
 def test_a_question_about_the_bot_stays_with_the_bot(text: str) -> None:
     assert first_handoff(run(user(text, "bot_challenge"))) is None
+
+
+@pytest.mark.parametrize("text", ["不用转人工了，解决了", "不需要人工了，谢谢", "先不用轉人工"])
+def test_declining_a_person_stays_with_the_bot_even_when_read_as_a_request(text: str) -> None:
+    assert first_handoff(run(user(text, "request_human"))) is None
 
 
 # --- insults ---------------------------------------------------------------------------------
@@ -150,6 +167,11 @@ def test_a_question_about_the_bot_stays_with_the_bot(text: str) -> None:
         "一群飯桶，什麼都辦不好！！",
         "你們是豬嗎？",
         "垃圾客服，滾吧",
+        "你们都是吃干饭的吗",
+        "一帮蠢蛋",
+        "你算个什么东西",
+        "这破店，有毛病吧你们",
+        "你們都是吃乾飯的嗎",
     ],
 )
 def test_an_insult_after_a_problem_report_hands_over_that_turn(text: str) -> None:
@@ -164,7 +186,13 @@ def test_an_insult_after_a_problem_report_hands_over_that_turn(text: str) -> Non
 
 @pytest.mark.parametrize(
     "text",
-    ["空气炸锅有黑色的吗", "这双鞋内里是猪皮的吗", "垃圾桶有几升的", "厨房垃圾处理器好用吗"],
+    [
+        "空气炸锅有黑色的吗",
+        "这双鞋内里是猪皮的吗",
+        "垃圾桶有几升的",
+        "厨房垃圾处理器好用吗",
+        "滚筒洗衣机好用吗",
+    ],
 )
 def test_product_words_that_contain_an_insult_are_not_anger(text: str) -> None:
     assert first_handoff(run(user(text, "ask_product"))) is None
@@ -183,6 +211,8 @@ def test_product_words_that_contain_an_insult_are_not_anger(text: str) -> None:
         ("折叠凳质量太差了", "把孩子的手夹了，肿了一大块"),
         ("孩子用了你們的奶瓶", "嘴裡起泡了！！這事沒完！"),
         ("買的兒童餐具", "孩子嘴巴劃破出血了"),
+        ("给我妈买的按摩仪", "用完后背都青了"),
+        ("吃了你们的饼干", "肚子疼了一晚上"),
     ],
 )
 def test_harm_told_over_two_messages_hands_over_at_the_second(first: str, second: str) -> None:
@@ -205,6 +235,11 @@ def test_harm_told_over_two_messages_hands_over_at_the_second(first: str, second
         "饼干发霉了，孩子已经吃了",
         "充电宝鼓包了还发烫",
         "用了眼霜眼睛发炎了",
+        "用了这个面霜脸上起红点了",
+        "充电的时候冒火星了",
+        "插上电还闻到焦味",
+        "涂完嘴唇肿得老高",
+        "孩子把小零件吞了",
     ],
 )
 def test_harm_in_any_product_category_hands_over(text: str) -> None:
@@ -220,6 +255,9 @@ def test_harm_in_any_product_category_hands_over(text: str) -> None:
         "孩子用这个奶瓶安全吗",
         "用了一个月没有过敏，挺好的",
         "帐篷发霉了怎么处理",
+        "这款会不会起痘",
+        "鞋子穿久了脚会疼吗",
+        "宿舍用什么锅好，不能跳闸的",
     ],
 )
 def test_questions_about_risks_and_product_features_are_not_harm(text: str) -> None:
