@@ -212,10 +212,12 @@ def test_replays_are_refused_and_retries_not_processed_twice(plain: Served, open
 def test_slow_answer_arrives_through_the_customer_service_api(
     plain: Served, fake_api: FakeWeChatApi, database: str, openid: str
 ) -> None:
-    plain.bot.delay = 1.5  # longer than passive_reply_seconds
+    plain.bot.delay = 4.0  # far longer than passive_reply_seconds
     started = time.monotonic()
     assert plain.say(openid, simulate.text(openid, "慢一点的问题")) is None
-    assert time.monotonic() - started < 1.5  # "success" at once, as WeChat needs
+    # "success" long before the answer exists, as WeChat needs (a bound relative to the answer's
+    # delay, not a speed target: a loaded machine may take a second to serve the request)
+    assert time.monotonic() - started < plain.bot.delay
     assert fake_api.wait_for_texts(openid, 1) == ["收到：慢一点的问题"]
     row = wait_for_outbox(database, openid, SENT)
     assert row.attempts == 1 and row.sent_at is not None
