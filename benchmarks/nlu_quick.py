@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.retrain.evaluation import Example, Prediction, Report, load_examples, score
+from bot.retrain.evaluation import Example, Prediction, Report, examples_of, load_examples, score
 
 REPO = Path(__file__).resolve().parents[1]
 TRAINING = REPO / "data" / "nlu"
@@ -27,17 +27,6 @@ HELD_OUT = REPO / "data" / "test" / "nlu"
 DICTIONARIES = REPO / "data" / "dictionaries"
 
 Predictor = Callable[[Sequence[str]], list[Prediction]]
-
-
-def examples_of(path: Path) -> list[Example]:
-    """Every intent example of one NLU file, entity markup removed (as Rasa reads it)."""
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    out = []
-    for message in load_data(str(path)).intent_examples:
-        full = message.get_full_intent()
-        out.append(Example(message.get("text"), full.split("/")[0], full, path.stem))
-    return out
 
 
 def shipped_c(config: Path = REPO / "config.yml") -> float:
@@ -76,14 +65,18 @@ def ours_predictor(training: Sequence[tuple[str, str]], c: float) -> Predictor:
     )
 
     def predict(batch: Sequence[str]) -> list[Prediction]:
+        views = [view(text) for text in batch]
+        readable = [features for _, features in views if features is not None]
+        rows = iter(model.predict_proba(readable))  # one matrix product for the whole batch
         out = []
-        for text, features in map(view, batch):
+        for text, features in views:
             if features is None:  # nothing to read: the fallback asks
                 out.append(Prediction("nlu_fallback", "nlu_fallback", 0.0))
-            elif only_identifiers(text):  # the component's rule
+                continue
+            scores = next(rows)
+            if only_identifiers(text):  # the component's rule
                 out.append(Prediction("inform", "inform", 1.0))
             else:
-                scores = model.predict_proba([features])[0]
                 label = model.labels[int(scores.argmax())]
                 out.append(Prediction(label, label, float(scores.max())))
         return out

@@ -82,13 +82,16 @@ _IDENTITY_QUESTION = re.compile(r"(?:是|是不是|是否|就是)$")
 _SUGGESTS = re.compile(r"建议|希望以后|以后能不能|最好能")
 
 
+def _words_before(text: str, match: re.Match[str]) -> str:
+    """The few characters before a match, where 不用 (declined) or 是不是 (a question) stand."""
+    return text[max(0, match.start() - 4) : match.start()]
+
+
 def declines_person(text: str) -> bool:
     """Whether the customer says they no longer need a person ("不用转人工了，解决了"): then a
     model that read the words 转人工 as a request must not hand the chat over."""
     matches = list(_ASKS_PERSON.finditer(text))
-    return bool(matches) and all(
-        _DECLINED.search(text[max(0, m.start() - 4) : m.start()]) for m in matches
-    )
+    return bool(matches) and all(_DECLINED.search(_words_before(text, m)) for m in matches)
 
 
 def asks_for_person(text: str) -> str | None:
@@ -97,7 +100,7 @@ def asks_for_person(text: str) -> str | None:
     if rejected:
         return rejected.group(0)
     for match in _ASKS_PERSON.finditer(text):
-        before = text[max(0, match.start() - 4) : match.start()]
+        before = _words_before(text, match)
         declined = _DECLINED.search(before) or _IDENTITY_QUESTION.search(before)
         if not (declined or _SUGGESTS.search(text[: match.start()])):
             return match.group(0)
@@ -173,7 +176,7 @@ def harm_reported(text: str) -> str | None:
             after = text[match.end() : match.end() + 3]
             said = match.group(0)
             if "了" in said or "得" in said or _HAPPENED.search(after) or "已经" in text:
-                return match.group(0)
+                return said
     spoiled = _SPOILED_EATEN.search(text)
     return spoiled.group(0) if spoiled else None
 

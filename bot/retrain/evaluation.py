@@ -54,17 +54,21 @@ class Report:
     errors: list[tuple[Example, Prediction]] = field(default_factory=list)
 
 
-def load_examples(directory: Path) -> list[Example]:
-    """Every example of every slice file; the file's stem names the slice."""
+def examples_of(path: Path) -> list[Example]:
+    """Every intent example of one NLU file, entity markup removed; the file's stem names the
+    slice."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    examples: list[Example] = []
-    for path in sorted(directory.glob("*.yml")):
-        data = load_data(str(path))
-        for message in data.intent_examples:
-            full = message.get_full_intent()
-            examples.append(Example(message.get("text"), full.split("/")[0], full, path.stem))
+    examples = []
+    for message in load_data(str(path)).intent_examples:
+        full = message.get_full_intent()
+        examples.append(Example(message.get("text"), full.split("/")[0], full, path.stem))
     return examples
+
+
+def load_examples(directory: Path) -> list[Example]:
+    """Every example of every slice file."""
+    return [e for path in sorted(directory.glob("*.yml")) for e in examples_of(path)]
 
 
 def _scores(truth: Sequence[str], predicted: Sequence[str]) -> Scores:
